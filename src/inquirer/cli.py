@@ -1,0 +1,156 @@
+"""The command group. Builds Settings once, turns InquirerError into a message and an exit code.
+
+Heavy libraries (chromadb, sentence-transformers) are imported inside the commands that need
+them, so that ``inquirer --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import InquirerError
+
+
+class Context:
+    """What every command gets: the settings' sources, loaded on first use."""
+
+    def __init__(self, config_file: Path | None, overrides: dict[str, Any]) -> None:
+        self.config_file = config_file
+        self.overrides = overrides
+        self._loaded: Any = None
+
+    @property
+    def loaded(self) -> Any:
+        if self._loaded is None:
+            from .config import load_settings
+
+            self._loaded = load_settings(self.config_file, **self.overrides)
+        return self._loaded
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="TOML config file.")
+@click.option("--home", type=click.Path(path_type=Path), help="State folder (INQUIRER_HOME).")
+@click.option("-v", "--verbose", count=True, help="More diagnostics on stderr (-vv for debug).")
+@click.version_option(__version__, prog_name="inquirer")
+@click.pass_context
+def cli(ctx: click.Context, config_file: Path | None, home: Path | None, verbose: int) -> None:
+    """inquirer: answers questions from a corpus of notes with cited inquiring lines."""
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = Context(config_file, {"home": home})
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+@cli.command("config")
+@pass_ctx
+def config_cmd(obj: Context) -> None:
+    """Print the effective settings and where each value came from."""
+    from .console import print_settings
+
+    print_settings(obj.loaded)
+
+
+@cli.group("corpus")
+def corpus_group() -> None:
+    """Inspect a corpus of notes."""
+
+
+@corpus_group.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Treat departures from the note format as errors.")
+@pass_ctx
+def corpus_check(obj: Context, paths: tuple[Path, ...], strict: bool) -> None:
+    """Validate notes: front matter, titles, ids, links, encodings, sizes."""
+    from .corpus import check, load, resolve_roots
+    from .console import print_problems
+
+    settings = obj.loaded.settings
+    roots = resolve_roots(paths or settings.corpus_paths)
+    corpus = load(roots, max_bytes=settings.max_note_bytes)
+    problems = check(corpus, strict=strict)
+    files = len(corpus.notes) + len(corpus.bad_paths)
+    errors = print_problems(problems, files)
+    if errors:
+        sys.exit(1)
+
+
+@cli.command("index")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--rebuild", is_flag=True, help="Drop the index and embed every note again.")
+@pass_ctx
+def index_cmd(obj: Context, paths: tuple[Path, ...], rebuild: bool) -> None:
+    """Embed the notes under PATHS (default: corpus_paths) into the store, incrementally."""
+    from .corpus import resolve_roots
+    from .console import print_index_report, progress_bar
+    from .services import build_indexer
+
+    settings = obj.loaded.settings
+    roots = resolve_roots(paths or settings.corpus_paths)
+    indexer = build_indexer(settings)
+    with progress_bar("embedding notes") as on_progress:
+        report = indexer.run(roots, rebuild=rebuild, on_progress=on_progress)
+    print_index_report(report, indexer.store.description)
+    if report.errors:
+        sys.exit(1)
+
+
+@cli.command("search")
+@click.argument("query")
+@click.option("-k", "k", type=click.IntRange(1, 1000), help="How many notes to return.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_ctx
+def search_cmd(obj: Context, query: str, k: int | None, as_json: bool) -> None:
+    """Find the notes nearest to QUERY."""
+    from .console import print_hits
+    from .services import build_retriever
+
+    settings = obj.loaded.settings
+    hits = build_retriever(settings).search(query, k or settings.search_k)
+    if as_json:
+        click.echo(json.dumps([hit_json(h) for h in hits], indent=2, ensure_ascii=False))
+    else:
+        print_hits(query, hits)
+
+
+def hit_json(hit: Any) -> dict[str, Any]:
+    return {
+        "id": hit.note_id,
+        "title": hit.title,
+        "score": round(hit.score, 4),
+        "summary": hit.summary,
+        "path": hit.path,
+        "tags": list(hit.tags),
+    }
+
+
+def main() -> None:
+    """Console entry point: one place where errors become messages and exit codes."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo(
+            "interrupted: what was finished is kept; run the command again to complete it",
+            err=True,
+        )
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except InquirerError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)

@@ -1,0 +1,160 @@
+"""Settings: defaults < TOML config file < INQUIRER_* environment < command-line flags.
+
+Built once at the edge (CLI, TUI) and passed down; nothing reads the environment elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from .errors import ConfigError
+
+ENV_PREFIX = "INQUIRER_"
+DEFAULT_HOME = Path("~/.inquirer")
+
+
+class Settings(BaseSettings):
+    """Every knob inquirer has. INQUIRER_HOME holds all state (index, model cache, history)."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", frozen=True)
+
+    home: Path = Field(DEFAULT_HOME, description="folder for all state: index, models, history")
+    corpus_paths: list[Path] = Field(
+        default_factory=lambda: [Path("corpus")], description="folders of notes to index"
+    )
+    store_mode: Literal["embedded", "server"] = Field(
+        "embedded", description="embedded Chroma under home, or a 'chroma run' server"
+    )
+    store_path: Path | None = Field(None, description="embedded store folder (default home/index)")
+    server_host: str = Field("localhost", description="Chroma server host (server mode)")
+    server_port: int = Field(8000, ge=1, le=65535, description="Chroma server port (server mode)")
+    collection: str = Field("inquirer-notes", description="Chroma collection name")
+    embedding_model: str = Field(
+        "all-MiniLM-L6-v2", description="sentence-transformers model id or path"
+    )
+    embedding_batch_size: int = Field(64, ge=1, le=4096, description="texts per embedding batch")
+    chunk_words: int = Field(160, ge=20, le=2000, description="body words per chunk")
+    search_k: int = Field(5, ge=1, le=1000, description="hits returned by search")
+    max_note_bytes: int = Field(1_000_000, ge=1, description="larger note files are rejected")
+
+    @field_validator("collection")
+    @classmethod
+    def _collection_name(cls, value: str) -> str:
+        if not 3 <= len(value) <= 63:
+            raise ValueError("must be 3-63 characters long")
+        return value
+
+    @property
+    def home_dir(self) -> Path:
+        return self.home.expanduser()
+
+    @property
+    def index_dir(self) -> Path:
+        return (self.store_path or self.home_dir / "index").expanduser()
+
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    settings: Settings
+    origins: dict[str, str]
+    config_file: Path | None
+
+
+def _config_file(explicit: Path | None, overrides: dict[str, Any]) -> Path | None:
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"config file '{explicit}' does not exist")
+        return explicit
+    env = os.environ.get(f"{ENV_PREFIX}CONFIG")
+    if env:
+        path = Path(env).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"config file '{env}' (from {ENV_PREFIX}CONFIG) does not exist")
+        return path
+    home = Path(overrides.get("home") or os.environ.get(f"{ENV_PREFIX}HOME") or DEFAULT_HOME)
+    default = home.expanduser() / "config.toml"
+    return default if default.is_file() else None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc}") from None
+    unknown = sorted(set(data) - set(Settings.model_fields))
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown setting(s): {', '.join(unknown)}",
+            hint="run 'inquirer config' to list the settings",
+        )
+    return data
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> LoadedSettings:
+    """Build Settings from every source, and record where each value came from."""
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    path = _config_file(config_file, overrides)
+    file_data = _read_toml(path) if path else {}
+
+    class _FromSources(Settings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+            if path is not None:
+                sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+            return tuple(sources)
+
+    try:
+        settings = _FromSources(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_explain(exc, path, overrides)) from None
+    origins = {}
+    for name in Settings.model_fields:
+        env = f"{ENV_PREFIX}{name.upper()}"
+        if name in overrides:
+            origins[name] = "command line"
+        elif env in os.environ:
+            origins[name] = f"env {env}"
+        elif name in file_data:
+            origins[name] = f"file {path}"
+        else:
+            origins[name] = "default"
+    return LoadedSettings(Settings.model_validate(settings.model_dump()), origins, path)
+
+
+def _explain(exc: ValidationError, path: Path | None, overrides: dict[str, Any]) -> str:
+    lines = ["invalid settings:"]
+    for err in exc.errors():
+        name = str(err["loc"][0]) if err["loc"] else "?"
+        env = f"{ENV_PREFIX}{name.upper()}"
+        if name in overrides:
+            origin = "command line"
+        elif env in os.environ:
+            origin = f"env {env}"
+        elif path is not None:
+            origin = f"file {path}"
+        else:
+            origin = "default"
+        lines.append(f"  {name} ({origin}): {err['msg']}")
+    return "\n".join(lines)

@@ -1,0 +1,106 @@
+"""How the CLI shows things on a terminal: tables, problems, progress. Results to stdout,
+diagnostics and progress to stderr."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from .config import LoadedSettings
+from .corpus import Problem
+from .indexer import IndexReport
+from .types import Hit
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def print_settings(loaded: LoadedSettings) -> None:
+    table = Table("setting", "value", "from", box=None, pad_edge=False)
+    for name, value in loaded.settings.model_dump().items():
+        shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        table.add_row(name, escape(shown), escape(loaded.origins[name]))
+    out.print(table)
+    source = loaded.config_file or "none (defaults, environment and flags only)"
+    out.print(f"config file: {escape(str(source))}")
+
+
+def print_problems(problems: Sequence[Problem], files: int) -> int:
+    """Print problems grouped by file; return the number of errors."""
+    for problem in sorted(problems, key=lambda p: (p.path, p.line or 0)):
+        style = "red" if problem.severity == "error" else "yellow"
+        err.print(f"[{style}]{escape(str(problem))}[/]")
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+    status = "[green]ok[/]" if not errors else "[red]failed[/]"
+    err.print(f"{files} files checked: {errors} errors, {warnings} warnings — {status}")
+    return errors
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr, driven by an (done, total) callback; silent when total is 0."""
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
+    task = progress.add_task(label, total=None)
+    started = False
+
+    def update(done: int, total: int) -> None:
+        nonlocal started
+        if total and not started:
+            progress.start()
+            started = True
+        progress.update(task, completed=done, total=total)
+
+    try:
+        yield update
+    finally:
+        if started:
+            progress.stop()
+
+
+def print_index_report(report: IndexReport, where: str) -> None:
+    for problem in report.problems:
+        err.print(f"[red]{escape(str(problem))}[/] (skipped)")
+    if report.rebuilt:
+        err.print(f"[yellow]index rebuilt: {escape(report.rebuilt)}[/]")
+    parts = [
+        f"{report.added} added",
+        f"{report.updated} updated",
+        f"{report.removed} removed",
+        f"{report.unchanged} unchanged",
+        f"{report.errors} errors",
+    ]
+    if report.kept:
+        parts.append(f"{report.kept} kept from before (their files are broken now)")
+    err.print(f"indexed into {escape(where)}: " + ", ".join(parts) + f" in {report.seconds:.1f}s")
+
+
+def print_hits(query: str, hits: Sequence[Hit]) -> None:
+    if not hits:
+        err.print(f"no notes found for {query!r}")
+        return
+    for rank, hit in enumerate(hits, start=1):
+        out.print(f"[bold]{rank}.[/] [cyan]{hit.score:.3f}[/]  [dim]{escape(hit.note_id)}[/]")
+        out.print(f"   [bold]{escape(hit.title)}[/]")
+        out.print(f"   {escape(hit.summary)}", soft_wrap=False)
+        out.print()

@@ -1,0 +1,55 @@
+"""One error hierarchy. Each edge (CLI, TUI, batch) turns these into a clean message."""
+
+from __future__ import annotations
+
+
+class InquirerError(Exception):
+    """Base of every error inquirer raises on purpose.
+
+    ``hint`` tells the user how to fix the problem; ``exit_code`` is what the CLI exits with.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message}\n  hint: {self.hint}"
+
+
+class ConfigError(InquirerError):
+    """A setting or the config file is invalid."""
+
+    exit_code = 2
+
+
+class CorpusError(InquirerError):
+    """A corpus path is missing or a note cannot be used."""
+
+    exit_code = 3
+
+
+class NoteError(CorpusError):
+    """One note file is malformed. ``line`` is 1-based where known."""
+
+    def __init__(self, path: str, message: str, *, line: int | None = None) -> None:
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}")
+        self.path = path
+        self.line = line
+        self.problem = message
+
+
+class StoreError(InquirerError):
+    """The vector store is unreachable, or holds an index that cannot be used as it is."""
+
+    exit_code = 4
+
+
+class EmbeddingError(InquirerError):
+    """The embedding model cannot be loaded or run."""
+
+    exit_code = 5

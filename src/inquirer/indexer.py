@@ -1,0 +1,228 @@
+"""Walk a corpus, diff it against the store by content, embed what changed, drop what went.
+
+Unchanged files are recognised by the hash of their path and bytes alone, so a no-change run
+reads and hashes files but parses none. New versions are written (whole notes per upsert)
+before stale ones are deleted, so an interrupt at any point leaves a store that serves whole
+notes and that the next run completes. A file that fails to parse keeps its previously
+indexed version: bad input never costs the user what was already indexed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .chunking import chunk_note, note_version
+from .corpus import Problem, note_files
+from .embeddings import Embedder
+from .errors import NoteError
+from .notes import decode, fingerprint, parse_text
+from .store import IndexSpec, Store, StoredVersion
+from .types import Chunk, Note
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[int, int], None]
+WRITE_GROUP_CHUNKS = 256
+
+
+@dataclass
+class IndexReport:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    kept: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    rebuilt: str | None = None
+    seconds: float = 0.0
+    chunks_written: int = 0
+
+    @property
+    def errors(self) -> int:
+        return len(self.problems)
+
+
+@dataclass
+class _Plan:
+    """What a scan found: notes to write, versions to keep, problems met."""
+
+    to_write: list[tuple[Note, str]] = field(default_factory=list)
+    keep: set[str] = field(default_factory=set)
+    bad_paths: set[str] = field(default_factory=set)
+    seen_ids: dict[str, str] = field(default_factory=dict)
+
+
+def _scan(
+    roots: Sequence[Path], complete: dict[str, StoredVersion], max_bytes: int, report: IndexReport
+) -> _Plan:
+    plan = _Plan()
+    changed: list[tuple[str, bytes, str]] = []
+    for path in note_files(roots):
+        name = str(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            report.problems.append(Problem(name, f"cannot read file: {exc.strerror}"))
+            plan.bad_paths.add(name)
+            continue
+        version = note_version(name, data)
+        stored = complete.get(version)
+        if stored is not None:
+            plan.keep.add(version)
+            plan.seen_ids[stored.note_id] = name
+            report.unchanged += 1
+        else:
+            changed.append((name, data, version))
+    for name, data, version in changed:
+        try:
+            note = parse_text(name, decode(name, data, max_bytes=max_bytes), fingerprint(data))
+        except NoteError as exc:
+            report.problems.append(Problem(name, exc.problem, exc.line))
+            plan.bad_paths.add(name)
+            continue
+        other = plan.seen_ids.get(note.id)
+        if other is not None:
+            message = f"duplicate id '{note.id}' (also in {other}); skipped"
+            report.problems.append(Problem(name, message, 2))
+            plan.bad_paths.add(name)
+            continue
+        plan.seen_ids[note.id] = name
+        plan.to_write.append((note, version))
+    return plan
+
+
+def _groups(
+    items: Sequence[tuple[Note, str]], chunk_words: int
+) -> Iterator[list[tuple[Note, str, list[Chunk]]]]:
+    group: list[tuple[Note, str, list[Chunk]]] = []
+    size = 0
+    for note, version in items:
+        chunks = chunk_note(note, version, chunk_words)
+        group.append((note, version, chunks))
+        size += len(chunks)
+        if size >= WRITE_GROUP_CHUNKS:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def _under(path: str, roots: Sequence[Path]) -> bool:
+    candidate = Path(path)
+    return any(candidate == root or root in candidate.parents for root in roots)
+
+
+class Indexer:
+    """Brings a store in step with the notes under some roots."""
+
+    def __init__(
+        self, store: Store, embedder: Embedder, *, chunk_words: int, max_bytes: int
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.chunk_words = chunk_words
+        self.max_bytes = max_bytes
+
+    def spec(self) -> IndexSpec:
+        return IndexSpec(self.embedder.model_id, self.embedder.dimension, self.chunk_words)
+
+    def _prepare(self, rebuild: bool, report: IndexReport) -> None:
+        spec = self.spec()
+        stored = self.store.spec()
+        if stored is None:
+            self.store.create(spec)
+        elif rebuild:
+            report.rebuilt = "asked for with --rebuild"
+            self.store.create(spec, replace=True)
+        elif spec.differences(stored):
+            report.rebuilt = "settings changed: " + "; ".join(spec.differences(stored))
+            log.warning("rebuilding the index: %s", report.rebuilt)
+            self.store.create(spec, replace=True)
+
+    def run(
+        self,
+        roots: Sequence[Path],
+        *,
+        rebuild: bool = False,
+        on_progress: ProgressFn | None = None,
+    ) -> IndexReport:
+        start = time.perf_counter()
+        report = IndexReport()
+        self._prepare(rebuild, report)
+        stored = self.store.versions()
+        complete = {v.version: v for vs in stored.values() for v in vs if v.complete}
+        plan = _scan(roots, complete, self.max_bytes, report)
+        existing = set(stored)
+        total = len(plan.to_write)
+        if on_progress:
+            on_progress(0, total)
+        self._write(plan.to_write, total, on_progress, report)
+        for note, _ in plan.to_write:
+            if note.id in existing:
+                report.updated += 1
+            else:
+                report.added += 1
+        self._remove_stale(stored, plan, roots, report)
+        report.seconds = time.perf_counter() - start
+        return report
+
+    def _write(
+        self,
+        items: Sequence[tuple[Note, str]],
+        total: int,
+        on_progress: ProgressFn | None,
+        report: IndexReport,
+    ) -> None:
+        """Embed group n+1 while group n is written to the store."""
+        done = 0
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer") as writer:
+            pending: Future[None] | None = None
+            for group in _groups(items, self.chunk_words):
+                vectors = self.embedder.embed([c.text for _, _, cs in group for c in cs])
+                if pending is not None:
+                    pending.result()
+                pending = writer.submit(self.store.write, group, vectors)
+                report.chunks_written += len(vectors)
+                done += len(group)
+                log.info("embedded %d/%d notes; writing %d chunks", done, total, len(vectors))
+                if on_progress:
+                    on_progress(done, total)
+            if pending is not None:
+                pending.result()
+
+    def _remove_stale(
+        self,
+        stored: dict[str, list[StoredVersion]],
+        plan: _Plan,
+        roots: Sequence[Path],
+        report: IndexReport,
+    ) -> None:
+        written = {version for _, version in plan.to_write}
+        candidates = [
+            v
+            for versions in stored.values()
+            for v in versions
+            if v.version not in plan.keep and v.version not in written
+        ]
+        paths = self.store.paths(candidates)
+        stale: list[StoredVersion] = []
+        for version in candidates:
+            path = paths.get(version.version)
+            if not version.complete:
+                stale.append(version)
+            elif path in plan.bad_paths:
+                report.kept += 1  # the file is broken now: keep what was indexed from it
+            elif path is not None and not _under(path, roots):
+                continue  # indexed from another corpus root: not ours to remove
+            else:
+                stale.append(version)
+        self.store.delete(stale)
+        current = {note.id for note, _ in plan.to_write} | set(plan.seen_ids)
+        report.removed = len(
+            {v.note_id for v in stale if v.complete and v.note_id not in current}
+        )

@@ -1,0 +1,281 @@
+"""The vector store: the only module that imports chromadb.
+
+Each note is stored as its chunks, named as chunking.py says, so the ids alone tell which
+complete versions of which notes the store holds. A note's chunks are always written
+in one upsert, together with other whole notes, so an interrupted index never leaves half a note;
+a new version is written before the old one is deleted, so search always sees a whole version.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .chunking import chunk_id, parse_chunk_id
+from .errors import StoreError
+from .types import Chunk, Hit, Note
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from .config import Settings
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """What the vectors in a collection were made with; a mismatch means a rebuild."""
+
+    embedding_model: str
+    dimension: int
+    chunk_words: int
+    schema: int = SCHEMA_VERSION
+
+    def as_metadata(self) -> dict[str, str | int]:
+        return {
+            "inquirer_schema": self.schema,
+            "embedding_model": self.embedding_model,
+            "dimension": self.dimension,
+            "chunk_words": self.chunk_words,
+        }
+
+    @classmethod
+    def from_metadata(cls, meta: dict[str, Any] | None) -> IndexSpec | None:
+        if not meta or "embedding_model" not in meta:
+            return None
+        return cls(
+            embedding_model=str(meta["embedding_model"]),
+            dimension=int(meta.get("dimension", 0)),
+            chunk_words=int(meta.get("chunk_words", 0)),
+            schema=int(meta.get("inquirer_schema", 0)),
+        )
+
+    def differences(self, other: IndexSpec) -> list[str]:
+        out = []
+        for name in ("embedding_model", "dimension", "chunk_words", "schema"):
+            mine, theirs = getattr(self, name), getattr(other, name)
+            if mine != theirs:
+                out.append(f"{name} {theirs!r} -> {mine!r}")
+        return out
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """One version of a note as the store holds it."""
+
+    note_id: str
+    version: str
+    count: int
+    present: frozenset[int]
+
+    @property
+    def complete(self) -> bool:
+        return self.present == frozenset(range(self.count))
+
+    def chunk_ids(self) -> list[str]:
+        return [chunk_id(self.note_id, self.version, i, self.count) for i in sorted(self.present)]
+
+
+def _client(settings: Settings) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if settings.store_mode == "server":
+            return chromadb.HttpClient(
+                host=settings.server_host, port=settings.server_port, settings=chroma_settings
+            )
+        path = settings.index_dir
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception as exc:
+        where = (
+            f"Chroma server at {settings.server_host}:{settings.server_port}"
+            if settings.store_mode == "server"
+            else f"the index at {settings.index_dir}"
+        )
+        hint = (
+            "start one with 'chroma run --path DIR' or set store_mode = \"embedded\""
+            if settings.store_mode == "server"
+            else "check the folder is writable, or remove it and run 'inquirer index' again"
+        )
+        raise StoreError(f"cannot open {where}: {exc}", hint=hint) from exc
+
+
+class Store:
+    """A Chroma collection of note chunks, with the IndexSpec it was built with."""
+
+    def __init__(self, client: Any, name: str, description: str) -> None:
+        self._client = client
+        self._name = name
+        self.description = description
+        self._collection: Any = None
+
+    @classmethod
+    def open(cls, settings: Settings) -> Store:
+        where = (
+            f"chroma server {settings.server_host}:{settings.server_port}"
+            if settings.store_mode == "server"
+            else str(settings.index_dir)
+        )
+        return cls(_client(settings), settings.collection, where)
+
+    # -- the collection and its spec -------------------------------------------------------
+
+    def _existing(self) -> Any:
+        if self._collection is None:
+            try:
+                names = {getattr(c, "name", c) for c in self._client.list_collections()}
+                if self._name in names:
+                    self._collection = self._client.get_collection(self._name)
+            except Exception as exc:
+                raise StoreError(f"cannot read the index at {self.description}: {exc}") from exc
+        return self._collection
+
+    def spec(self) -> IndexSpec | None:
+        """The spec the index was built with, or None when there is no index yet."""
+        collection = self._existing()
+        return None if collection is None else IndexSpec.from_metadata(collection.metadata)
+
+    def create(self, spec: IndexSpec, *, replace: bool = False) -> None:
+        """Create the collection for ``spec``; with ``replace``, drop what was there first."""
+        if replace and self._existing() is not None:
+            self._client.delete_collection(self._name)
+            self._collection = None
+        self._collection = self._client.create_collection(
+            self._name,
+            metadata=spec.as_metadata(),
+            configuration={"hnsw": {"space": "cosine"}},
+            embedding_function=None,
+        )
+
+    def require(self, spec: IndexSpec | None = None) -> Any:
+        """The collection, checked against ``spec`` (for reading): a clear error otherwise."""
+        collection = self._existing()
+        if collection is None:
+            raise StoreError(
+                f"no index yet at {self.description}", hint="run 'inquirer index' first"
+            )
+        stored = IndexSpec.from_metadata(collection.metadata)
+        if stored is None:
+            raise StoreError(
+                f"the index at {self.description} was not built by inquirer",
+                hint="run 'inquirer index --rebuild'",
+            )
+        if spec is not None and spec.differences(stored):
+            raise StoreError(
+                f"the index was built with {stored.embedding_model} "
+                f"(schema {stored.schema}), not the current settings: "
+                + "; ".join(spec.differences(stored)),
+                hint="run 'inquirer index' to rebuild it with the current settings",
+            )
+        return collection
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def versions(self) -> dict[str, list[StoredVersion]]:
+        """Every stored note version, from the chunk ids alone (no metadata is read)."""
+        collection = self.require()
+        ids: list[str] = collection.get(include=[])["ids"]
+        found: dict[tuple[str, str, int], set[int]] = {}
+        for raw in ids:
+            parsed = parse_chunk_id(raw)
+            if parsed is None:
+                log.warning("ignoring a chunk with a foreign id: %s", raw)
+                continue
+            key = (parsed.note_id, parsed.version, parsed.count)
+            found.setdefault(key, set()).add(parsed.index)
+        out: dict[str, list[StoredVersion]] = {}
+        for (note_id, version, count), present in found.items():
+            out.setdefault(note_id, []).append(
+                StoredVersion(note_id, version, count, frozenset(present))
+            )
+        return out
+
+    def paths(self, versions: Iterable[StoredVersion]) -> dict[str, str]:
+        """The file path each version was indexed from, keyed by version."""
+        first = {v.version: v.chunk_ids()[0] for v in versions if v.present}
+        if not first:
+            return {}
+        got = self.require().get(ids=list(first.values()), include=["metadatas"])
+        return {
+            str(m["version"]): str(m["path"]) for m in got["metadatas"] if m and "version" in m
+        }
+
+    def count(self) -> int:
+        return int(self.require().count())
+
+    def query(self, vector: Sequence[float], k: int) -> list[Hit]:
+        """The ``k`` best notes for a query vector (chunk hits collapsed to their notes)."""
+        collection = self.require()
+        total = collection.count()
+        if total == 0:
+            return []
+        got = collection.query(
+            query_embeddings=[[float(x) for x in vector]],
+            n_results=min(total, max(k * 4, k + 10)),
+            include=["metadatas", "distances"],
+        )
+        best: dict[str, Hit] = {}
+        for meta, distance in zip(got["metadatas"][0], got["distances"][0], strict=True):
+            note_id = str(meta["note_id"])
+            score = 1.0 - float(distance)
+            if note_id in best and best[note_id].score >= score:
+                continue
+            best[note_id] = Hit(
+                note_id=note_id,
+                title=str(meta["title"]),
+                summary=str(meta["summary"]),
+                score=score,
+                path=str(meta["path"]),
+                chunk_index=int(meta["chunk_index"]),
+                tags=tuple(t for t in str(meta.get("tags", "")).split(",") if t),
+            )
+        return sorted(best.values(), key=lambda h: -h.score)[:k]
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def write(
+        self,
+        items: Sequence[tuple[Note, str, Sequence[Chunk]]],
+        vectors: npt.NDArray[np.float32],
+    ) -> None:
+        """Upsert whole notes (note, version, chunks) in one call; vectors in chunk order."""
+        ids: list[str] = []
+        documents: list[str] = []
+        metadatas: list[dict[str, str | int]] = []
+        for note, version, chunks in items:
+            for chunk in chunks:
+                ids.append(chunk.id)
+                documents.append(chunk.text)
+                metadatas.append(
+                    {
+                        "note_id": note.id,
+                        "version": version,
+                        "fingerprint": note.fingerprint,
+                        "chunk_index": chunk.index,
+                        "chunk_count": len(chunks),
+                        "title": note.title,
+                        "summary": note.summary,
+                        "path": note.path,
+                        "tags": ",".join(note.tags),
+                    }
+                )
+        if len(ids) != len(vectors):
+            raise StoreError(f"{len(ids)} chunks but {len(vectors)} vectors")
+        if ids:
+            self.require().upsert(
+                ids=ids, embeddings=vectors, documents=documents, metadatas=metadatas
+            )
+
+    def delete(self, versions: Iterable[StoredVersion]) -> None:
+        ids = [cid for v in versions for cid in v.chunk_ids()]
+        if ids:
+            self.require().delete(ids=ids)

@@ -1,0 +1,63 @@
+"""The frozen value types that flow through inquirer (see DESIGN.md, data flow)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Source:
+    """The published work a note rests on."""
+
+    title: str
+    authors: str = ""
+    year: int | None = None
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Note:
+    """One parsed note. ``fingerprint`` is the sha256 of the file's bytes."""
+
+    id: str
+    title: str
+    summary: str
+    body: str
+    path: str
+    fingerprint: str
+    tags: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    wiki_links: tuple[str, ...] = ()
+    source: Source | None = None
+
+    @property
+    def links(self) -> tuple[str, ...]:
+        """Every note id this note points at (related first), without duplicates or itself."""
+        seen: dict[str, None] = {}
+        for target in (*self.related, *self.wiki_links):
+            if target != self.id:
+                seen.setdefault(target, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of a note as it is embedded. Chunk 0 carries the title and summary (the claim)."""
+
+    id: str
+    note_id: str
+    index: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A note found by retrieval, with the chunk that matched best."""
+
+    note_id: str
+    title: str
+    summary: str
+    score: float
+    path: str
+    chunk_index: int = 0
+    tags: tuple[str, ...] = field(default=())

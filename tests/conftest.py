@@ -1,0 +1,112 @@
+"""Shared fixtures: note writers, isolated settings, a fake embedder for logic tests and the
+real bundled embedding model for end-to-end tests."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import textwrap
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from inquirer.config import Settings, load_settings
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def note_text(
+    note_id: str,
+    *,
+    title: str | None = None,
+    summary: str = "A claim stated in one sentence.",
+    body: str | None = None,
+    related: Sequence[str] = (),
+    tags: Sequence[str] = ("testing",),
+) -> str:
+    body = body if body is not None else f"Body of {note_id}. " + "Words fill the body. " * 30
+    return (
+        "---\n"
+        f"id: {note_id}\n"
+        f"title: {json.dumps(title or 'What does ' + note_id + ' say?')}\n"
+        f"summary: {json.dumps(summary)}\n"
+        f"tags: [{', '.join(tags)}]\n"
+        "source:\n"
+        "  title: A Paper\n"
+        "  authors: A. Author\n"
+        "  year: 2024\n"
+        "  url: https://example.org/paper\n"
+        f"related: [{', '.join(related)}]\n"
+        "---\n"
+        f"{textwrap.dedent(body).strip()}\n"
+    )
+
+
+def write_note(folder: Path, note_id: str, **kwargs: Any) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{note_id}.md"
+    path.write_text(note_text(note_id, **kwargs), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An isolated INQUIRER_HOME; no INQUIRER_* variable leaks in from the caller."""
+    for key in list(os.environ):
+        if key.startswith("INQUIRER_"):
+            monkeypatch.delenv(key)
+    path = tmp_path / "home"
+    monkeypatch.setenv("INQUIRER_HOME", str(path))
+    return path
+
+
+@pytest.fixture
+def settings(home: Path) -> Settings:
+    return load_settings().settings
+
+
+class FakeEmbedder:
+    """Deterministic bag-of-words vectors: fast, for unit tests of indexing logic only."""
+
+    def __init__(self, model_id: str = "fake-bow", dimension: int = 64) -> None:
+        self._model_id = model_id
+        self._dimension = dimension
+        self.calls: list[list[str]] = []
+
+    @property
+    def model_id(self) -> str:
+        return self._model_id
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        self.calls.append(list(texts))
+        out = np.zeros((len(texts), self._dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                digest = hashlib.blake2b(word.encode(), digest_size=4).digest()
+                out[row, int.from_bytes(digest, "little") % self._dimension] += 1.0
+            norm = float(np.linalg.norm(out[row])) or 1.0
+            out[row] /= norm
+        return out
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture(scope="session")
+def real_embedder() -> Iterator[Any]:
+    """The bundled all-MiniLM-L6-v2, loaded once per test session."""
+    from inquirer.embeddings import SentenceTransformerEmbedder
+
+    yield SentenceTransformerEmbedder("all-MiniLM-L6-v2")

@@ -1,0 +1,151 @@
+"""Indexer logic against a real embedded Chroma store, with a fake embedder for speed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import FakeEmbedder, write_note
+from inquirer.config import Settings
+from inquirer.indexer import Indexer
+from inquirer.store import Store
+
+
+def _indexer(settings: Settings, embedder: FakeEmbedder, chunk_words: int = 160) -> Indexer:
+    return Indexer(Store.open(settings), embedder, chunk_words=chunk_words, max_bytes=1_000_000)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    root = tmp_path / "corpus"
+    for i in range(12):
+        write_note(root, f"note-{i:02d}", summary=f"Claim number {i} about topic {i % 3}.")
+    return root
+
+
+def _note_ids(store: Store) -> set[str]:
+    return set(store.versions())
+
+
+def test_first_run_adds_then_nothing_changes(
+    settings: Settings, corpus: Path, fake_embedder: FakeEmbedder
+) -> None:
+    report = _indexer(settings, fake_embedder).run([corpus])
+    assert (report.added, report.updated, report.removed, report.unchanged) == (12, 0, 0, 0)
+    assert report.errors == 0
+    progress: list[tuple[int, int]] = []
+    again = FakeEmbedder()
+    report = _indexer(settings, again).run([corpus], on_progress=lambda d, t: progress.append((d, t)))
+    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 0, 0, 12)
+    assert again.calls == []  # nothing re-embedded
+    assert progress == [(0, 0)]
+
+
+def test_changed_note_is_replaced_and_deleted_note_removed(
+    settings: Settings, corpus: Path, fake_embedder: FakeEmbedder
+) -> None:
+    indexer = _indexer(settings, fake_embedder)
+    indexer.run([corpus])
+    write_note(corpus, "note-03", summary="A revised claim.")
+    (corpus / "note-07.md").unlink()
+    write_note(corpus, "note-new", summary="A new claim.")
+    report = indexer.run([corpus])
+    assert (report.added, report.updated, report.removed, report.unchanged) == (1, 1, 1, 10)
+    versions = indexer.store.versions()
+    assert "note-07" not in versions
+    assert len(versions["note-03"]) == 1  # the old version is gone
+    hit = indexer.store.query(fake_embedder.embed(["What does note-03 say? A revised claim."])[0].tolist(), 1)[0]
+    assert (hit.note_id, hit.summary) == ("note-03", "A revised claim.")
+
+
+def test_broken_file_keeps_its_indexed_version(
+    settings: Settings, corpus: Path, fake_embedder: FakeEmbedder
+) -> None:
+    indexer = _indexer(settings, fake_embedder)
+    indexer.run([corpus])
+    (corpus / "note-05.md").write_text("---\nid: note-05\ntitle: [broken\n---\n")
+    report = indexer.run([corpus])
+    assert report.errors == 1 and report.kept == 1 and report.removed == 0
+    assert "note-05.md:4: error: malformed front matter" in str(report.problems[0])
+    assert "note-05" in _note_ids(indexer.store)
+    write_note(corpus, "note-05", summary="Repaired.")
+    report = indexer.run([corpus])
+    assert (report.updated, report.errors, report.kept) == (1, 0, 0)
+
+
+def test_bad_files_are_skipped_not_fatal(
+    settings: Settings, corpus: Path, fake_embedder: FakeEmbedder
+) -> None:
+    (corpus / "binary.md").write_bytes(b"\x00\x01\x02")
+    (corpus / "latin.md").write_bytes("---\nid: latin\ntitle: Caf\xe9?\n---\n".encode("latin-1"))
+    write_note(corpus / "sub", "note-01", summary="A second note claiming the same id.")
+    report = _indexer(settings, fake_embedder).run([corpus])
+    assert report.added == 12 and report.errors == 3
+    messages = "\n".join(str(p) for p in report.problems)
+    assert "binary.md: error: binary file" in messages
+    assert "latin.md:3: error: not valid UTF-8" in messages
+    assert "duplicate id 'note-01'" in messages
+
+
+def test_model_change_forces_a_rebuild(
+    settings: Settings, corpus: Path, fake_embedder: FakeEmbedder
+) -> None:
+    _indexer(settings, fake_embedder).run([corpus])
+    report = _indexer(settings, FakeEmbedder("another-model", 32)).run([corpus])
+    assert report.rebuilt is not None and "embedding_model 'fake-bow' -> 'another-model'" in (
+        report.rebuilt
+    )
+    assert report.added == 12
+    spec = Store.open(settings).spec()
+    assert spec is not None and (spec.embedding_model, spec.dimension) == ("another-model", 32)
+
+
+def test_chunking_change_forces_a_rebuild(
+    settings: Settings, corpus: Path, fake_embedder: FakeEmbedder
+) -> None:
+    _indexer(settings, fake_embedder).run([corpus])
+    report = _indexer(settings, fake_embedder, chunk_words=50).run([corpus])
+    assert report.rebuilt is not None and "chunk_words" in report.rebuilt
+
+
+def test_long_bodies_are_chunked_with_the_claim_first(
+    settings: Settings, tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    root = tmp_path / "c"
+    body = "\n\n".join(f"Paragraph {i} " + "word " * 70 for i in range(6))
+    write_note(root, "long-note", summary="The claim.", body=body, related=["x", "y"])
+    indexer = _indexer(settings, fake_embedder)
+    indexer.run([root])
+    texts = fake_embedder.calls[0]
+    assert texts[0] == "What does long-note say?\nThe claim."
+    assert len(texts) == 1 + 3  # six 72-word paragraphs packed two per 160-word window
+    assert all(t.startswith("What does long-note say?\n") for t in texts)
+    [version] = indexer.store.versions()["long-note"]
+    assert version.complete and version.count == 4
+
+
+def test_other_roots_are_left_alone(
+    settings: Settings, tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    first, second = tmp_path / "one", tmp_path / "two"
+    write_note(first, "from-one")
+    write_note(second, "from-two")
+    indexer = _indexer(settings, fake_embedder)
+    indexer.run([first])
+    report = indexer.run([second])
+    assert report.added == 1 and report.removed == 0
+    assert _note_ids(indexer.store) == {"from-one", "from-two"}
+
+
+def test_an_incomplete_version_is_repaired(
+    settings: Settings, corpus: Path, fake_embedder: FakeEmbedder
+) -> None:
+    indexer = _indexer(settings, fake_embedder)
+    indexer.run([corpus])
+    [version] = indexer.store.versions()["note-02"]
+    indexer.store.require().delete(ids=[version.chunk_ids()[-1]])  # as if half-written
+    report = indexer.run([corpus])
+    assert report.updated == 1
+    [repaired] = indexer.store.versions()["note-02"]
+    assert repaired.complete

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import note_text, write_note
+from inquirer.errors import NoteError
+from inquirer.notes import (
+    fingerprint,
+    hashtags,
+    parse_bytes,
+    read_note,
+    slugify,
+    wiki_links,
+)
+
+
+def test_front_matter_note_is_parsed(tmp_path: Path) -> None:
+    path = write_note(
+        tmp_path,
+        "lost-in-the-middle",
+        title="Do models use the middle of a long context?",
+        summary="Less than the ends: accuracy is U-shaped in the position of the answer.",
+        related=["self-rag-reflection-tokens", "rag-basics"],
+        body="Liu et al. measured it; see [[rag-basics]] and [[Self RAG Reflection Tokens|Self-RAG]].",
+    )
+    note = read_note(path)
+    assert note.id == "lost-in-the-middle"
+    assert note.title == "Do models use the middle of a long context?"
+    assert note.summary.startswith("Less than the ends")
+    assert note.related == ("self-rag-reflection-tokens", "rag-basics")
+    assert note.wiki_links == ("rag-basics", "self-rag-reflection-tokens")
+    assert note.links == ("self-rag-reflection-tokens", "rag-basics")
+    assert note.source is not None and note.source.year == 2024
+    assert note.fingerprint == fingerprint(path.read_bytes())
+
+
+def test_plain_markdown_vault_note() -> None:
+    text = "# Sleeper agents\n\nBackdoors survive #safety training. See [[Alignment Faking]].\n"
+    note = parse_bytes("/vault/Sleeper Agents.md", text.encode())
+    assert note.id == "sleeper-agents"
+    assert note.title == "Sleeper agents"
+    assert note.summary == "Backdoors survive #safety training. See [[Alignment Faking]]."
+    assert note.tags == ("safety",)
+    assert note.wiki_links == ("alignment-faking",)
+
+
+def test_plain_markdown_without_heading_uses_file_name() -> None:
+    note = parse_bytes("/vault/reward-hacking.md", b"First paragraph here.\n\nSecond.")
+    assert note.title == "reward-hacking"
+    assert note.summary == "First paragraph here."
+
+
+def test_summary_defaults_to_first_paragraph_and_hashtags_merge() -> None:
+    text = "---\nid: a-note\ntitle: Why?\ntags: [one]\n---\nOpening claim #two.\n\nMore.\n"
+    note = parse_bytes("/c/a-note.md", text.encode())
+    assert note.summary == "Opening claim #two."
+    assert note.tags == ("one", "two")
+
+
+def test_links_and_tags_in_code_are_ignored() -> None:
+    body = "Real [[target-one]].\n\n```\n[[not-a-link]] #nottag\n```\n`[[inline]]` and #realtag"
+    assert wiki_links(body) == ("target-one",)
+    assert hashtags(body) == ("realtag",)
+    assert hashtags("# Heading\n\ntext with C# and url.com/#frag") == ()
+
+
+def test_slugify() -> None:
+    assert slugify("Émergent  Misalignment!") == "emergent-misalignment"
+
+
+def test_fingerprint_changes_with_content(tmp_path: Path) -> None:
+    a = parse_bytes("/c/x.md", note_text("x").encode())
+    b = parse_bytes("/c/x.md", note_text("x", summary="Another claim.").encode())
+    assert a.fingerprint != b.fingerprint
+    assert a.fingerprint == parse_bytes("/c/x.md", note_text("x").encode()).fingerprint
+
+
+def test_crlf_and_bom_are_normalised() -> None:
+    raw = "\ufeff" + note_text("x").replace("\n", "\r\n")
+    assert parse_bytes("/c/x.md", raw.encode()).id == "x"
+
+
+@pytest.mark.parametrize(
+    ("data", "message", "line"),
+    [
+        (b"---\nid: x\ntitle: [unclosed\n---\nbody", "sequence that starts on line 3", 4),
+        (b"---\nid: x\ntitle: a: b\n---\nbody", "mapping values are not allowed", 3),
+        (b"---\nid: x\ntitle: Why?\nbody without end", "never closed", 1),
+        (b"---\nid: x\nsummary: no title\n---\nbody", "missing 'title'", 2),
+        (b"---\n- a\n- b\n---\nbody", "must be a mapping", 2),
+        (b"---\nid: x\ntitle: T?\nsource: {year: soon}\n---\nb", "source.year", None),
+        (b"line one\nline two \xff\xfe bad", "not valid UTF-8", 2),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary file", None),
+    ],
+)
+def test_bad_notes_name_the_problem_and_line(data: bytes, message: str, line: int | None) -> None:
+    with pytest.raises(NoteError) as info:
+        parse_bytes("/c/bad.md", data)
+    assert message in info.value.problem
+    assert info.value.line == line
+    assert "/c/bad.md" in str(info.value)
+
+
+def test_oversized_note_is_refused() -> None:
+    with pytest.raises(NoteError, match="over the 100-byte limit"):
+        parse_bytes("/c/big.md", b"x" * 101, max_bytes=100)
