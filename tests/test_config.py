@@ -25,8 +25,7 @@ def test_precedence_file_then_env_then_command_line(
 ) -> None:
     home.mkdir()
     (home / "config.toml").write_text(
-        'search_k = 7\nchunk_words = 99\nembedding_model = "from-file"\n'
-        'corpus_paths = ["a", "b"]\n'
+        'search_k = 7\nchunk_words = 99\nembedding_model = "from-file"\ncorpus_paths = ["a", "b"]\n'
     )
     monkeypatch.setenv("INQUIRER_CHUNK_WORDS", "120")
     monkeypatch.setenv("INQUIRER_EMBEDDING_MODEL", "from-env")

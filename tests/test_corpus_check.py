@@ -21,7 +21,9 @@ def messy(tmp_path: Path) -> Path:
     """A corpus with one of every problem the checker knows, and two good notes."""
     root = tmp_path / "notes"
     write_note(root, "good-one", related=["good-two", "sub-note"])
-    write_note(root, "good-two", related=["good-one"], body="See [[good-one]] and [[sub-note]]. " * 40)
+    write_note(
+        root, "good-two", related=["good-one"], body="See [[good-one]] and [[sub-note]]. " * 40
+    )
     write_note(root / "sub", "sub-note", related=["good-one", "good-two"])
     (root / "broken-yaml.md").write_text("---\nid: broken-yaml\ntitle: [oops\n---\nbody\n")
     (root / "no-title.md").write_text("---\nid: no-title\nsummary: s\n---\nbody\n")

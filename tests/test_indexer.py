@@ -36,7 +36,9 @@ def test_first_run_adds_then_nothing_changes(
     assert report.errors == 0
     progress: list[tuple[int, int]] = []
     again = FakeEmbedder()
-    report = _indexer(settings, again).run([corpus], on_progress=lambda d, t: progress.append((d, t)))
+    report = _indexer(settings, again).run(
+        [corpus], on_progress=lambda d, t: progress.append((d, t))
+    )
     assert (report.added, report.updated, report.removed, report.unchanged) == (0, 0, 0, 12)
     assert again.calls == []  # nothing re-embedded
     assert progress == [(0, 0)]
@@ -55,7 +57,9 @@ def test_changed_note_is_replaced_and_deleted_note_removed(
     versions = indexer.store.versions()
     assert "note-07" not in versions
     assert len(versions["note-03"]) == 1  # the old version is gone
-    hit = indexer.store.query(fake_embedder.embed(["What does note-03 say? A revised claim."])[0].tolist(), 1)[0]
+    hit = indexer.store.query(
+        fake_embedder.embed(["What does note-03 say? A revised claim."])[0].tolist(), 1
+    )[0]
     assert (hit.note_id, hit.summary) == ("note-03", "A revised claim.")
 
 

@@ -49,14 +49,22 @@ def _env(home: Path) -> dict[str, str]:
 def _index(home: Path, corpus: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "inquirer", "index", str(corpus)],
-        env=_env(home), capture_output=True, text=True, timeout=600, check=False,
+        env=_env(home),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
 
 
 def _dump(home: Path) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, "-c", DUMP, str(home)],
-        env=_env(home), capture_output=True, text=True, timeout=300, check=True,
+        env=_env(home),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
     )
     return json.loads(out.stdout)  # type: ignore[no-any-return]
 
@@ -83,7 +91,10 @@ def _interrupt_midway(home: Path, corpus: Path, sig: int, writes_before: int) ->
     """Start an index, wait until it has written some groups, then send ``sig``."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "inquirer", "-v", "index", str(corpus)],
-        env=_env(home), stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+        env=_env(home),
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
     )
     assert proc.stderr is not None
     seen = 0
@@ -102,7 +113,7 @@ def _interrupt_midway(home: Path, corpus: Path, sig: int, writes_before: int) ->
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_corpus(tmp_path_factory.mktemp("corpus"), 240, seed=7) / "notes"
+    return write_corpus(tmp_path_factory.mktemp("corpus"), 600, seed=7) / "notes"
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +121,7 @@ def clean_build(synthetic: Path, tmp_path_factory: pytest.TempPathFactory) -> di
     home = tmp_path_factory.mktemp("clean")
     result = _index(home, synthetic)
     assert result.returncode == 0, result.stderr
-    assert "240 added" in result.stderr
+    assert "600 added" in result.stderr
     return _dump(home)
 
 
@@ -124,7 +135,7 @@ def test_interrupted_index_is_completed_by_the_next_run(
     partial = _dump(home)
     # what was written is whole notes only: nothing half-written is ever served
     assert partial["incomplete"] == []
-    assert 0 < len({m["note_id"] for m in partial["metadatas"]}) < 240
+    assert 0 < len({m["note_id"] for m in partial["metadatas"]}) < 600
     result = _index(home, synthetic)
     assert result.returncode == 0, result.stderr
     assert " 0 errors" in result.stderr

@@ -23,7 +23,8 @@ def test_front_matter_note_is_parsed(tmp_path: Path) -> None:
         title="Do models use the middle of a long context?",
         summary="Less than the ends: accuracy is U-shaped in the position of the answer.",
         related=["self-rag-reflection-tokens", "rag-basics"],
-        body="Liu et al. measured it; see [[rag-basics]] and [[Self RAG Reflection Tokens|Self-RAG]].",
+        body="Liu et al. measured it; see [[rag-basics]] and "
+        "[[Self RAG Reflection Tokens|Self-RAG]].",
     )
     note = read_note(path)
     assert note.id == "lost-in-the-middle"

@@ -38,7 +38,28 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class InquirerGroup(click.Group):
+    """The one place where inquirer's errors become a message on stderr and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InquirerError as exc:
+            click.echo(f"error: {exc}", err=True)
+            raise SystemExit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            click.echo(
+                "interrupted: what was finished is kept; run the command again to complete it",
+                err=True,
+            )
+            raise SystemExit(130) from None
+
+
+@click.group(
+    cls=InquirerGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="TOML config file.")
 @click.option("--home", type=click.Path(path_type=Path), help="State folder (INQUIRER_HOME).")
 @click.option("-v", "--verbose", count=True, help="More diagnostics on stderr (-vv for debug).")
@@ -73,8 +94,8 @@ def corpus_group() -> None:
 @pass_ctx
 def corpus_check(obj: Context, paths: tuple[Path, ...], strict: bool) -> None:
     """Validate notes: front matter, titles, ids, links, encodings, sizes."""
-    from .corpus import check, load, resolve_roots
     from .console import print_problems
+    from .corpus import check, load, resolve_roots
 
     settings = obj.loaded.settings
     roots = resolve_roots(paths or settings.corpus_paths)
@@ -92,8 +113,8 @@ def corpus_check(obj: Context, paths: tuple[Path, ...], strict: bool) -> None:
 @pass_ctx
 def index_cmd(obj: Context, paths: tuple[Path, ...], rebuild: bool) -> None:
     """Embed the notes under PATHS (default: corpus_paths) into the store, incrementally."""
-    from .corpus import resolve_roots
     from .console import print_index_report, progress_bar
+    from .corpus import resolve_roots
     from .services import build_indexer
 
     settings = obj.loaded.settings
@@ -136,21 +157,5 @@ def hit_json(hit: Any) -> dict[str, Any]:
 
 
 def main() -> None:
-    """Console entry point: one place where errors become messages and exit codes."""
-    try:
-        cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
-        click.echo(
-            "interrupted: what was finished is kept; run the command again to complete it",
-            err=True,
-        )
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except InquirerError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+    """Console entry point."""
+    cli(prog_name="inquirer")

@@ -72,9 +72,7 @@ def note_files(roots: Sequence[Path]) -> Iterator[Path]:
             found: list[Path] = []
             for folder, dirs, files in os.walk(root):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(
-                    Path(folder, f) for f in files if f.lower().endswith(NOTE_SUFFIXES)
-                )
+                found.extend(Path(folder, f) for f in files if f.lower().endswith(NOTE_SUFFIXES))
             candidates = sorted(found)
         for path in candidates:
             if path.name.lower() == "readme.md" or path in seen:

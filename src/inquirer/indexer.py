@@ -223,6 +223,4 @@ class Indexer:
                 stale.append(version)
         self.store.delete(stale)
         current = {note.id for note, _ in plan.to_write} | set(plan.seen_ids)
-        report.removed = len(
-            {v.note_id for v in stale if v.complete and v.note_id not in current}
-        )
+        report.removed = len({v.note_id for v in stale if v.complete and v.note_id not in current})

@@ -205,9 +205,7 @@ class Store:
         if not first:
             return {}
         got = self.require().get(ids=list(first.values()), include=["metadatas"])
-        return {
-            str(m["version"]): str(m["path"]) for m in got["metadatas"] if m and "version" in m
-        }
+        return {str(m["version"]): str(m["path"]) for m in got["metadatas"] if m and "version" in m}
 
     def count(self) -> int:
         return int(self.require().count())

@@ -1,7 +1,9 @@
 """Reproducible synthetic corpora for benchmarks and scale tests.
 
 Notes are made from a fixed vocabulary by a seeded generator, so the same (count, seed) always
-gives the same files. They follow the note format (front matter, 150-250 word bodies, links).
+gives the same files. They follow the note format (front matter, links) but are shorter than
+real notes (bodies of 60-100 words), so that corpora of 10,000 and 100,000 notes can be embedded
+on a CPU in benchmark time.
 """
 
 from __future__ import annotations
@@ -11,23 +13,74 @@ import random
 from pathlib import Path
 
 TOPICS = (
-    "reward models", "preference data", "chain of thought", "retrieval", "calibration",
-    "sparse autoencoders", "scaling laws", "jailbreaks", "instruction tuning", "distillation",
-    "long context", "self-correction", "verifiers", "tool use", "agents", "benchmarks",
-    "memorization", "hallucination", "steering vectors", "fine-tuning", "evaluation",
-    "red teaming", "oversight", "decoding", "tokenization", "mixture of experts",
+    "reward models",
+    "preference data",
+    "chain of thought",
+    "retrieval",
+    "calibration",
+    "sparse autoencoders",
+    "scaling laws",
+    "jailbreaks",
+    "instruction tuning",
+    "distillation",
+    "long context",
+    "self-correction",
+    "verifiers",
+    "tool use",
+    "agents",
+    "benchmarks",
+    "memorization",
+    "hallucination",
+    "steering vectors",
+    "fine-tuning",
+    "evaluation",
+    "red teaming",
+    "oversight",
+    "decoding",
+    "tokenization",
+    "mixture of experts",
 )
 NOUNS = (
-    "model", "policy", "dataset", "benchmark", "probe", "reward", "gradient", "prompt",
-    "annotator", "feature", "layer", "judge", "verifier", "context", "sample", "baseline",
+    "model",
+    "policy",
+    "dataset",
+    "benchmark",
+    "probe",
+    "reward",
+    "gradient",
+    "prompt",
+    "annotator",
+    "feature",
+    "layer",
+    "judge",
+    "verifier",
+    "context",
+    "sample",
+    "baseline",
 )
 VERBS = (
-    "improves", "degrades", "predicts", "explains", "limits", "amplifies", "reduces",
-    "stabilises", "hides", "reveals", "matches", "outperforms",
+    "improves",
+    "degrades",
+    "predicts",
+    "explains",
+    "limits",
+    "amplifies",
+    "reduces",
+    "stabilises",
+    "hides",
+    "reveals",
+    "matches",
+    "outperforms",
 )
 QUALIFIERS = (
-    "at small scale", "under distribution shift", "after post-training", "in most settings",
-    "only for larger models", "when data is scarce", "with enough compute", "on held-out tasks",
+    "at small scale",
+    "under distribution shift",
+    "after post-training",
+    "in most settings",
+    "only for larger models",
+    "when data is scarce",
+    "with enough compute",
+    "on held-out tasks",
 )
 
 
@@ -46,9 +99,9 @@ def note(index: int, count: int, rng: random.Random) -> str:
         related = [f"synthetic-{(index + 1) % count:06d}"]
     paragraphs = []
     words = 0
-    target = rng.randint(150, 250)
+    target = rng.randint(60, 100)
     while words < target:
-        para = " ".join(_sentence(rng, topic) for _ in range(rng.randint(3, 5)))
+        para = " ".join(_sentence(rng, topic) for _ in range(rng.randint(2, 4)))
         paragraphs.append(para)
         words += len(para.split())
     paragraphs.append(f"See also [[{related[0]}]].")
