@@ -78,6 +78,7 @@ class FakeEmbedder:
         self._model_id = model_id
         self._dimension = dimension
         self.calls: list[list[str]] = []
+        self.dimension_reads = 0  # a real model must load to answer this
 
     @property
     def model_id(self) -> str:
@@ -85,6 +86,7 @@ class FakeEmbedder:
 
     @property
     def dimension(self) -> int:
+        self.dimension_reads += 1
         return self._dimension
 
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:

@@ -41,6 +41,7 @@ def test_first_run_adds_then_nothing_changes(
     )
     assert (report.added, report.updated, report.removed, report.unchanged) == (0, 0, 0, 12)
     assert again.calls == []  # nothing re-embedded
+    assert again.dimension_reads == 0  # and the model was never needed
     assert progress == [(0, 0)]
 
 

@@ -19,9 +19,9 @@ from pathlib import Path
 from .chunking import chunk_note, note_version
 from .corpus import Problem, note_files
 from .embeddings import Embedder
-from .errors import NoteError
+from .errors import NoteError, StoreError
 from .notes import decode, fingerprint, parse_text
-from .store import IndexSpec, Store, StoredVersion
+from .store import SCHEMA_VERSION, IndexSpec, Store, StoredVersion
 from .types import Chunk, Note
 
 log = logging.getLogger(__name__)
@@ -131,18 +131,31 @@ class Indexer:
     def spec(self) -> IndexSpec:
         return IndexSpec(self.embedder.model_id, self.embedder.dimension, self.chunk_words)
 
-    def _prepare(self, rebuild: bool, report: IndexReport) -> None:
-        spec = self.spec()
+    def _prepare(self, rebuild: bool, report: IndexReport) -> IndexSpec:
+        """Make sure the collection matches the settings; rebuild it (and say why) if not.
+
+        When the model and chunking are unchanged the model is not loaded here, so a run with
+        nothing to embed never pays for loading it.
+        """
         stored = self.store.spec()
+        same = stored is not None and (
+            (stored.embedding_model, stored.chunk_words, stored.schema)
+            == (self.embedder.model_id, self.chunk_words, SCHEMA_VERSION)
+        )
+        if stored is not None and same and not rebuild:
+            return stored
+        spec = self.spec()
         if stored is None:
             self.store.create(spec)
-        elif rebuild:
-            report.rebuilt = "asked for with --rebuild"
-            self.store.create(spec, replace=True)
-        elif spec.differences(stored):
-            report.rebuilt = "settings changed: " + "; ".join(spec.differences(stored))
+        else:
+            report.rebuilt = (
+                "asked for with --rebuild"
+                if rebuild
+                else "settings changed: " + "; ".join(spec.differences(stored))
+            )
             log.warning("rebuilding the index: %s", report.rebuilt)
             self.store.create(spec, replace=True)
+        return spec
 
     def run(
         self,
@@ -153,7 +166,7 @@ class Indexer:
     ) -> IndexReport:
         start = time.perf_counter()
         report = IndexReport()
-        self._prepare(rebuild, report)
+        spec = self._prepare(rebuild, report)
         stored = self.store.versions()
         complete = {v.version: v for vs in stored.values() for v in vs if v.complete}
         plan = _scan(roots, complete, self.max_bytes, report)
@@ -161,6 +174,12 @@ class Indexer:
         total = len(plan.to_write)
         if on_progress:
             on_progress(0, total)
+        if plan.to_write and self.embedder.dimension != spec.dimension:
+            raise StoreError(
+                f"'{self.embedder.model_id}' now gives {self.embedder.dimension}-dimensional "
+                f"vectors but the index holds {spec.dimension}-dimensional ones",
+                hint="run 'inquirer index --rebuild'",
+            )
         self._write(plan.to_write, total, on_progress, report)
         for note, _ in plan.to_write:
             if note.id in existing:
