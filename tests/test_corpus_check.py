@@ -96,3 +96,17 @@ def test_bundled_corpus_passes_the_strict_check(home: Path) -> None:
     assert code == 0, output
     count = int(output.strip().splitlines()[-1].split()[0])
     assert count >= 200
+
+
+def test_bundled_corpus_links_lead_everywhere() -> None:
+    notes = load(resolve_roots([REPO / "corpus"])).notes
+    incoming = {target for note in notes.values() for target in note.links}
+    assert set(notes) - incoming == set(), "notes no link leads to"
+    start = next(iter(notes))
+    seen, todo = {start}, [start]
+    while todo:
+        for target in notes[todo.pop()].links:
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    assert len(seen) >= 0.95 * len(notes)

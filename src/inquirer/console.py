@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -17,6 +18,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from .config import LoadedSettings
 from .corpus import Problem
@@ -101,6 +103,5 @@ def print_hits(query: str, hits: Sequence[Hit]) -> None:
         return
     for rank, hit in enumerate(hits, start=1):
         out.print(f"[bold]{rank}.[/] [cyan]{hit.score:.3f}[/]  [dim]{escape(hit.note_id)}[/]")
-        out.print(f"   [bold]{escape(hit.title)}[/]")
-        out.print(f"   {escape(hit.summary)}", soft_wrap=False)
-        out.print()
+        body = Text.from_markup(f"[bold]{escape(hit.title)}[/]\n{escape(hit.summary)}\n")
+        out.print(Padding(body, (0, 0, 0, 3)), soft_wrap=False)
