@@ -10,12 +10,16 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
 from .errors import InquirerError
+
+if TYPE_CHECKING:
+    from .config import LoadedSettings
+    from .types import Hit
 
 
 class Context:
@@ -24,10 +28,10 @@ class Context:
     def __init__(self, config_file: Path | None, overrides: dict[str, Any]) -> None:
         self.config_file = config_file
         self.overrides = overrides
-        self._loaded: Any = None
+        self._loaded: LoadedSettings | None = None
 
     @property
-    def loaded(self) -> Any:
+    def loaded(self) -> LoadedSettings:
         if self._loaded is None:
             from .config import load_settings
 
@@ -145,7 +149,7 @@ def search_cmd(obj: Context, query: str, k: int | None, as_json: bool) -> None:
         print_hits(query, hits)
 
 
-def hit_json(hit: Any) -> dict[str, Any]:
+def hit_json(hit: Hit) -> dict[str, Any]:
     return {
         "id": hit.note_id,
         "title": hit.title,

@@ -81,28 +81,40 @@ def note_files(roots: Sequence[Path]) -> Iterator[Path]:
             yield path
 
 
+def parse_file(name: str, data: bytes, max_bytes: int) -> tuple[Note, str] | Problem:
+    """Parse one file's bytes into its note and text, or the problem that stops it."""
+    try:
+        text = decode(name, data, max_bytes=max_bytes)
+        return parse_text(name, text, fingerprint(data)), text
+    except NoteError as exc:
+        return Problem(name, exc.problem, exc.line)
+
+
+def read_problem(name: str, exc: OSError) -> Problem:
+    return Problem(name, f"cannot read file: {exc.strerror}")
+
+
+def duplicate_problem(note: Note, first_path: str) -> Problem:
+    return Problem(note.path, f"duplicate id '{note.id}' (also in {first_path}); skipped", 2)
+
+
 def load(roots: Sequence[Path], *, max_bytes: int = 1_000_000) -> Corpus:
     """Parse every note under the roots. Later duplicates of an id are reported and skipped."""
     corpus = Corpus(roots=tuple(roots))
     for path in note_files(roots):
         name = str(path)
         try:
-            data = path.read_bytes()
-            text = decode(name, data, max_bytes=max_bytes)
-            note = parse_text(name, text, fingerprint(data))
+            parsed = parse_file(name, path.read_bytes(), max_bytes)
         except OSError as exc:
-            corpus.problems.append(Problem(name, f"cannot read file: {exc.strerror}"))
+            parsed = read_problem(name, exc)
+        if isinstance(parsed, Problem):
+            corpus.problems.append(parsed)
             corpus.bad_paths.add(name)
             continue
-        except NoteError as exc:
-            corpus.problems.append(Problem(name, exc.problem, exc.line))
-            corpus.bad_paths.add(name)
-            continue
+        note, text = parsed
         first = corpus.notes.get(note.id)
         if first is not None:
-            corpus.problems.append(
-                Problem(name, f"duplicate id '{note.id}' (also in {first.path}); skipped", 2)
-            )
+            corpus.problems.append(duplicate_problem(note, first.path))
             corpus.bad_paths.add(name)
             continue
         corpus.notes[note.id] = note

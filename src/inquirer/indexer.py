@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .chunking import chunk_note, note_version
-from .corpus import Problem, note_files
+from .corpus import Problem, duplicate_problem, note_files, parse_file, read_problem
 from .embeddings import Embedder
-from .errors import NoteError, StoreError
-from .notes import decode, fingerprint, parse_text
+from .errors import StoreError
 from .store import SCHEMA_VERSION, IndexSpec, Store, StoredVersion
 from .types import Chunk, Note
 
@@ -67,7 +66,7 @@ def _scan(
         try:
             data = path.read_bytes()
         except OSError as exc:
-            report.problems.append(Problem(name, f"cannot read file: {exc.strerror}"))
+            report.problems.append(read_problem(name, exc))
             plan.bad_paths.add(name)
             continue
         version = note_version(name, data)
@@ -79,18 +78,14 @@ def _scan(
         else:
             changed.append((name, data, version))
     for name, data, version in changed:
-        try:
-            note = parse_text(name, decode(name, data, max_bytes=max_bytes), fingerprint(data))
-        except NoteError as exc:
-            report.problems.append(Problem(name, exc.problem, exc.line))
+        parsed = parse_file(name, data, max_bytes)
+        if not isinstance(parsed, Problem) and parsed[0].id in plan.seen_ids:
+            parsed = duplicate_problem(parsed[0], plan.seen_ids[parsed[0].id])
+        if isinstance(parsed, Problem):
+            report.problems.append(parsed)
             plan.bad_paths.add(name)
             continue
-        other = plan.seen_ids.get(note.id)
-        if other is not None:
-            message = f"duplicate id '{note.id}' (also in {other}); skipped"
-            report.problems.append(Problem(name, message, 2))
-            plan.bad_paths.add(name)
-            continue
+        note = parsed[0]
         plan.seen_ids[note.id] = name
         plan.to_write.append((note, version))
     return plan
