@@ -26,6 +26,8 @@ from inquirer.config import load_settings
 from inquirer.corpus import load
 from inquirer.embeddings import SentenceTransformerEmbedder
 from inquirer.indexer import Indexer
+from inquirer.lexical import LexicalIndex
+from inquirer.services import lexical_path
 from inquirer.store import Store
 from inquirer.synthetic import write_corpus
 
@@ -72,6 +74,7 @@ def measure(name: str, root: Path, embedder: SentenceTransformerEmbedder, repeat
             embedder,
             chunk_words=settings.chunk_words,
             max_bytes=settings.max_note_bytes,
+            lexical=LexicalIndex(lexical_path(settings)),
         )
         report = indexer.run([root])
         assert report.added == notes and report.errors == 0, report
@@ -83,6 +86,7 @@ def measure(name: str, root: Path, embedder: SentenceTransformerEmbedder, repeat
             embedder,
             chunk_words=settings.chunk_words,
             max_bytes=settings.max_note_bytes,
+            lexical=LexicalIndex(lexical_path(settings)),
         )
         report = fresh.run([root])
         assert report.unchanged == notes and report.added == 0, report

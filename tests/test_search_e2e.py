@@ -92,3 +92,23 @@ def test_index_of_another_model_is_detected(
     result = _invoke("index", str(small_corpus))
     assert "index rebuilt: settings changed: chunk_words 160 -> 60" in result.output
     assert CliRunner().invoke(cli, ["search", "long context"]).exit_code == 0
+
+
+def test_every_mode_finds_the_note(home: Path, small_corpus: Path) -> None:
+    _invoke("index", str(small_corpus))
+    for mode in ("dense", "bm25", "hybrid"):
+        result = _invoke("search", "proxy reward optimising", "--mode", mode, "--json", "-k", "1")
+        assert result.exit_code == 0, mode
+        assert json.loads(result.stdout)[0]["id"] == "reward-hacking", mode
+
+
+def test_an_index_without_its_lexical_part_says_what_to_do(home: Path, small_corpus: Path) -> None:
+    _invoke("index", str(small_corpus))
+    for path in (home / "index").glob("lexical-*.sqlite*"):
+        path.unlink()
+    result = CliRunner().invoke(cli, ["search", "long context", "--mode", "bm25"])
+    assert result.exit_code == 4
+    assert "no lexical (BM25) part yet" in result.stderr
+    result = _invoke("index", str(small_corpus))
+    assert "3 unchanged" in result.output
+    assert _invoke("search", "long context", "--mode", "bm25").exit_code == 0

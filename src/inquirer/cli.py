@@ -10,7 +10,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
@@ -19,6 +19,7 @@ from .errors import InquirerError
 
 if TYPE_CHECKING:
     from .config import LoadedSettings
+    from .retrieval import Mode
     from .types import Hit
 
 
@@ -134,15 +135,21 @@ def index_cmd(obj: Context, paths: tuple[Path, ...], rebuild: bool) -> None:
 @cli.command("search")
 @click.argument("query")
 @click.option("-k", "k", type=click.IntRange(1, 1000), help="How many notes to return.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option(
+    "--mode",
+    type=click.Choice(["dense", "bm25", "hybrid"]),
+    help="Retrieval mode (default: the search_mode setting).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a list.")
 @pass_ctx
-def search_cmd(obj: Context, query: str, k: int | None, as_json: bool) -> None:
-    """Find the notes nearest to QUERY."""
+def search_cmd(obj: Context, query: str, k: int | None, mode: str | None, as_json: bool) -> None:
+    """Find the notes that answer QUERY."""
     from .console import print_hits
     from .services import build_retriever
 
     settings = obj.loaded.settings
-    hits = build_retriever(settings).search(query, k or settings.search_k)
+    chosen = cast("Mode", mode or settings.search_mode)
+    hits = build_retriever(settings).search(query, k or settings.search_k, mode=chosen)
     if as_json:
         click.echo(json.dumps([hit_json(h) for h in hits], indent=2, ensure_ascii=False))
     else:

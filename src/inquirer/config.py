@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     embedding_batch_size: int = Field(64, ge=1, le=4096, description="texts per embedding batch")
     chunk_words: int = Field(160, ge=20, le=2000, description="body words per chunk")
     search_k: int = Field(5, ge=1, le=1000, description="hits returned by search")
+    search_mode: Literal["dense", "bm25", "hybrid"] = Field(
+        "hybrid", description="dense vectors, BM25 words, or both fused by reciprocal rank"
+    )
     max_note_bytes: int = Field(1_000_000, ge=1, description="larger note files are rejected")
 
     @field_validator("collection")

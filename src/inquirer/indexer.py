@@ -15,11 +15,13 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .chunking import chunk_note, note_version
 from .corpus import Problem, duplicate_problem, note_files, parse_file, read_problem
 from .embeddings import Embedder
 from .errors import StoreError
+from .lexical import LexicalIndex
 from .store import SCHEMA_VERSION, IndexSpec, Store, StoredVersion
 from .types import Chunk, Note
 
@@ -116,9 +118,16 @@ class Indexer:
     """Brings a store in step with the notes under some roots."""
 
     def __init__(
-        self, store: Store, embedder: Embedder, *, chunk_words: int, max_bytes: int
+        self,
+        store: Store,
+        embedder: Embedder,
+        *,
+        chunk_words: int,
+        max_bytes: int,
+        lexical: LexicalIndex | None = None,
     ) -> None:
         self.store = store
+        self.lexical = lexical
         self.embedder = embedder
         self.chunk_words = chunk_words
         self.max_bytes = max_bytes
@@ -164,6 +173,7 @@ class Indexer:
         spec = self._prepare(rebuild, report)
         stored = self.store.versions()
         complete = {v.version: v for vs in stored.values() for v in vs if v.complete}
+        self._reconcile_lexical(complete, rebuilt=report.rebuilt is not None)
         plan = _scan(roots, complete, self.max_bytes, report)
         existing = set(stored)
         total = len(plan.to_write)
@@ -200,7 +210,7 @@ class Indexer:
                 vectors = self.embedder.embed([c.text for _, _, cs in group for c in cs])
                 if pending is not None:
                     pending.result()
-                pending = writer.submit(self.store.write, group, vectors)
+                pending = writer.submit(self._commit, group, vectors)
                 report.chunks_written += len(vectors)
                 done += len(group)
                 log.info("embedded %d/%d notes; writing %d chunks", done, total, len(vectors))
@@ -208,6 +218,28 @@ class Indexer:
                     on_progress(done, total)
             if pending is not None:
                 pending.result()
+
+    def _commit(self, group: Sequence[tuple[Note, str, Sequence[Chunk]]], vectors: Any) -> None:
+        """Vectors first, then the lexical rows: a crash between leaves what reconcile mends."""
+        self.store.write(group, vectors)
+        if self.lexical is not None:
+            self.lexical.add((note, version) for note, version, _ in group)
+
+    def _reconcile_lexical(self, complete: dict[str, StoredVersion], *, rebuilt: bool) -> None:
+        """Bring the lexical index in step with the store's whole versions (after a crash, an
+        upgrade, or a rebuild), without embedding anything."""
+        if self.lexical is None:
+            return
+        if rebuilt:
+            self.lexical.clear()
+        present = self.lexical.versions()
+        extra = present - set(complete)
+        missing = [v for key, v in complete.items() if key not in present]
+        if extra:
+            self.lexical.delete(extra)
+        if missing:
+            log.info("adding %d note versions to the lexical index", len(missing))
+            self.lexical.add(self.store.fetch(missing))
 
     def _remove_stale(
         self,
@@ -236,5 +268,7 @@ class Indexer:
             else:
                 stale.append(version)
         self.store.delete(stale)
+        if self.lexical is not None:
+            self.lexical.delete(v.version for v in stale)
         current = {note.id for note, _ in plan.to_write} | set(plan.seen_ids)
         report.removed = len({v.note_id for v in stale if v.complete and v.note_id not in current})

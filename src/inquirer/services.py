@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .config import Settings
 from .embeddings import SentenceTransformerEmbedder
 from .indexer import Indexer
-from .retrieval import DenseRetriever
+from .lexical import LexicalIndex
+from .retrieval import Retriever
 from .store import Store
 
 
@@ -21,10 +24,22 @@ def build_indexer(settings: Settings) -> Indexer:
         build_embedder(settings),
         chunk_words=settings.chunk_words,
         max_bytes=settings.max_note_bytes,
+        lexical=LexicalIndex(lexical_path(settings)),
     )
 
 
-def build_retriever(settings: Settings) -> DenseRetriever:
-    return DenseRetriever(
-        Store.open(settings), build_embedder(settings), chunk_words=settings.chunk_words
+def lexical_path(settings: Settings) -> Path:
+    """The lexical index sits beside the vectors it mirrors (per server, in server mode)."""
+    if settings.store_mode == "server":
+        name = f"lexical-{settings.server_host}-{settings.server_port}-{settings.collection}"
+        return settings.home_dir / f"{name}.sqlite"
+    return settings.index_dir / f"lexical-{settings.collection}.sqlite"
+
+
+def build_retriever(settings: Settings) -> Retriever:
+    return Retriever(
+        Store.open(settings),
+        build_embedder(settings),
+        chunk_words=settings.chunk_words,
+        lexical=LexicalIndex(lexical_path(settings)),
     )

@@ -207,6 +207,31 @@ class Store:
         got = self.require().get(ids=list(first.values()), include=["metadatas"])
         return {str(m["version"]): str(m["path"]) for m in got["metadatas"] if m and "version" in m}
 
+    def fetch(self, versions: Sequence[StoredVersion]) -> list[tuple[Note, str]]:
+        """Rebuild (note, version) from what the store holds: claim, tags, and the body's text."""
+        ids = [cid for v in versions for cid in v.chunk_ids()]
+        if not ids:
+            return []
+        got = self.require().get(ids=ids, include=["documents", "metadatas"])
+        parts: dict[str, dict[int, tuple[str, dict[str, Any]]]] = {}
+        for doc, meta in zip(got["documents"], got["metadatas"], strict=True):
+            parts.setdefault(str(meta["version"]), {})[int(meta["chunk_index"])] = (doc, meta)
+        out = []
+        for version, chunks in parts.items():
+            meta = chunks[0][1] if 0 in chunks else next(iter(chunks.values()))[1]
+            body = "\n\n".join(chunks[i][0].split("\n", 1)[-1] for i in sorted(chunks) if i > 0)
+            note = Note(
+                id=str(meta["note_id"]),
+                title=str(meta["title"]),
+                summary=str(meta["summary"]),
+                body=body,
+                path=str(meta["path"]),
+                fingerprint=str(meta["fingerprint"]),
+                tags=tuple(t for t in str(meta.get("tags", "")).split(",") if t),
+            )
+            out.append((note, version))
+        return out
+
     def count(self) -> int:
         return int(self.require().count())
 

@@ -1,0 +1,1 @@
+"""The eval suite: metrics, runners and reports."""

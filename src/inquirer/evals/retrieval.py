@@ -1,0 +1,86 @@
+"""Retrieval quality on a graded question set: recall@5, recall@10, nDCG@10 and MRR per mode."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InquirerError
+from .metrics import ndcg_at, recall_at, reciprocal_rank
+
+Search = Callable[[str, int], list[str]]
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    question: str
+    kind: str
+    relevant: dict[str, int]
+
+
+@dataclass(frozen=True)
+class ModeResult:
+    mode: str
+    questions: int
+    recall_5: float
+    recall_10: float
+    ndcg_10: float
+    mrr: float
+    median_ms: float
+
+
+def load_questions(path: Path) -> list[Question]:
+    questions = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            questions.append(
+                Question(row["id"], row["question"], row["kind"], dict(row["relevant"]))
+            )
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise InquirerError(f"{path}:{number}: not a retrieval question: {exc}") from None
+    return questions
+
+
+def evaluate(mode: str, search: Search, questions: Sequence[Question]) -> ModeResult:
+    """Score one search function on the answerable questions."""
+    answerable = [q for q in questions if q.relevant]
+    r5, r10, ndcg, mrr, times = [], [], [], [], []
+    for q in answerable:
+        start = time.perf_counter()
+        ranked = search(q.question, 10)
+        times.append((time.perf_counter() - start) * 1000)
+        r5.append(recall_at(ranked, q.relevant, 5))
+        r10.append(recall_at(ranked, q.relevant, 10))
+        ndcg.append(ndcg_at(ranked, q.relevant, 10))
+        mrr.append(reciprocal_rank(ranked, q.relevant))
+    return ModeResult(
+        mode=mode,
+        questions=len(answerable),
+        recall_5=statistics.mean(r5),
+        recall_10=statistics.mean(r10),
+        ndcg_10=statistics.mean(ndcg),
+        mrr=statistics.mean(mrr),
+        median_ms=statistics.median(times),
+    )
+
+
+def table(results: Sequence[ModeResult]) -> str:
+    """A Markdown table of the results, one row per mode."""
+    lines = [
+        "| mode | questions | recall@5 | recall@10 | nDCG@10 | MRR | median ms |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.mode} | {r.questions} | {r.recall_5:.3f} | {r.recall_10:.3f} | "
+            f"{r.ndcg_10:.3f} | {r.mrr:.3f} | {r.median_ms:.1f} |"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,127 @@
+"""The lexical (BM25) index and hybrid fusion, against real SQLite FTS5 and a real Chroma store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import FakeEmbedder, write_note
+from inquirer.config import Settings
+from inquirer.indexer import Indexer
+from inquirer.lexical import LexicalIndex, query_terms
+from inquirer.retrieval import Retriever, rrf
+from inquirer.services import lexical_path
+from inquirer.store import Store
+from inquirer.types import Hit
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    root = tmp_path / "corpus"
+    write_note(
+        root,
+        "lost-middle",
+        title="Do models use the middle of long contexts?",
+        summary="Accuracy is U-shaped in the answer's position.",
+        related=["a", "b"],
+    )
+    write_note(
+        root,
+        "reward-hacking",
+        title="Why do policies exploit proxy rewards?",
+        summary="Optimising a proxy past a point lowers the gold reward.",
+        body="Overoptimization follows a scaling law in the KL budget. " * 20,
+    )
+    write_note(
+        root,
+        "calibration",
+        title="Does RLHF hurt calibration?",
+        summary="Post-training raises expected calibration error.",
+        tags=["calibration"],
+    )
+    return root
+
+
+def _parts(settings: Settings) -> tuple[Indexer, LexicalIndex]:
+    lexical = LexicalIndex(lexical_path(settings))
+    indexer = Indexer(
+        Store.open(settings),
+        FakeEmbedder(),
+        chunk_words=160,
+        max_bytes=1_000_000,
+        lexical=lexical,
+    )
+    return indexer, lexical
+
+
+def test_query_terms_drop_stopwords_and_punctuation() -> None:
+    assert query_terms("What is the KL budget, and why does it matter?!") == [
+        "kl",
+        "budget",
+        "matter",
+    ]
+    assert query_terms("?!... ---") == []
+    assert query_terms("Überoptimierung der Belohnung") == ["überoptimierung", "der", "belohnung"]
+
+
+def test_bm25_ranks_by_terms_with_title_weighted(settings: Settings, corpus: Path) -> None:
+    indexer, lexical = _parts(settings)
+    indexer.run([corpus])
+    hits = lexical.search("overoptimization KL budget", 5)
+    assert [h.note_id for h in hits] == ["reward-hacking"]
+    assert hits[0].title == "Why do policies exploit proxy rewards?"
+    hits = lexical.search("calibration", 5)
+    assert hits[0].note_id == "calibration"  # title, summary and tag all match
+    assert lexical.search("the of and", 5) == []
+
+
+def test_lexical_index_follows_updates_and_deletes(settings: Settings, corpus: Path) -> None:
+    indexer, lexical = _parts(settings)
+    indexer.run([corpus])
+    write_note(
+        corpus,
+        "calibration",
+        title="Does RLHF hurt calibration?",
+        summary="Temperature scaling restores it.",
+    )
+    (corpus / "lost-middle.md").unlink()
+    indexer.run([corpus])
+    assert lexical.search("temperature", 5)[0].note_id == "calibration"
+    summaries = [h.summary for h in lexical.search("expected calibration error", 5)]
+    assert summaries == ["Temperature scaling restores it."]  # the old version is gone
+    assert lexical.search("middle contexts", 5) == []
+    assert len(lexical.versions()) == 2
+
+
+def test_a_missing_lexical_index_is_rebuilt_from_the_store(
+    settings: Settings, corpus: Path
+) -> None:
+    indexer, lexical = _parts(settings)
+    indexer.run([corpus])
+    lexical.clear()  # as after an upgrade, or a crash between the two writes
+    again = FakeEmbedder()
+    report = Indexer(
+        Store.open(settings), again, chunk_words=160, max_bytes=1_000_000, lexical=lexical
+    ).run([corpus])
+    assert report.unchanged == 3 and again.calls == []  # nothing re-embedded
+    assert lexical.search("overoptimization", 5)[0].note_id == "reward-hacking"
+
+
+def test_rrf_rewards_agreement() -> None:
+    def hit(note_id: str) -> Hit:
+        return Hit(note_id=note_id, title=note_id, summary="", score=0.0, path="")
+
+    fused = rrf([[hit("a"), hit("b"), hit("c")], [hit("b"), hit("d"), hit("c")]], 3)
+    assert [h.note_id for h in fused] == ["b", "c", "a"]
+    assert fused[0].score == pytest.approx(1 / 61 + 1 / 62)
+    assert fused[1].score == pytest.approx(2 / 63)
+
+
+def test_hybrid_search_combines_both_rankings(settings: Settings, corpus: Path) -> None:
+    indexer, lexical = _parts(settings)
+    indexer.run([corpus])
+    retriever = Retriever(indexer.store, indexer.embedder, chunk_words=160, lexical=lexical)
+    for mode in ("dense", "bm25", "hybrid"):
+        hits = retriever.search("proxy reward overoptimization", 2, mode=mode)  # type: ignore[arg-type]
+        assert hits[0].note_id == "reward-hacking", mode
