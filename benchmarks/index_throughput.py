@@ -25,10 +25,7 @@ from inquirer.chunking import chunk_note, note_version
 from inquirer.config import load_settings
 from inquirer.corpus import load
 from inquirer.embeddings import SentenceTransformerEmbedder
-from inquirer.indexer import Indexer
-from inquirer.lexical import LexicalIndex
-from inquirer.services import lexical_path
-from inquirer.store import Store
+from inquirer.services import build_indexer
 from inquirer.synthetic import write_corpus
 
 REPO = Path(__file__).resolve().parents[1]
@@ -69,26 +66,13 @@ def measure(name: str, root: Path, embedder: SentenceTransformerEmbedder, repeat
 
         home = Path(tempfile.mkdtemp(prefix="inquirer-bench-"))
         settings = load_settings(home=home).settings
-        indexer = Indexer(
-            Store.open(settings),
-            embedder,
-            chunk_words=settings.chunk_words,
-            max_bytes=settings.max_note_bytes,
-            lexical=LexicalIndex(lexical_path(settings)),
-        )
-        report = indexer.run([root])
+        report = build_indexer(settings, embedder).run([root])
         assert report.added == notes and report.errors == 0, report
         index_times.append(report.seconds)
         print(f"  [{name}] run {r + 1}: full index {report.seconds:.1f}s", file=sys.stderr)
 
-        fresh = Indexer(  # a new process would open the store anew: do the same
-            Store.open(settings),
-            embedder,
-            chunk_words=settings.chunk_words,
-            max_bytes=settings.max_note_bytes,
-            lexical=LexicalIndex(lexical_path(settings)),
-        )
-        report = fresh.run([root])
+        # a new process opens the store anew: do the same
+        report = build_indexer(settings, embedder).run([root])
         assert report.unchanged == notes and report.added == 0, report
         noop_times.append(report.seconds)
         print(f"  [{name}] run {r + 1}: no-change re-index {report.seconds:.2f}s", file=sys.stderr)

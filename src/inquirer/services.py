@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .config import Settings
-from .embeddings import SentenceTransformerEmbedder
+from .embeddings import Embedder, SentenceTransformerEmbedder
 from .indexer import Indexer
 from .lexical import LexicalIndex
 from .retrieval import Retriever
@@ -18,10 +18,11 @@ def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:
     )
 
 
-def build_indexer(settings: Settings) -> Indexer:
+def build_indexer(settings: Settings, embedder: Embedder | None = None) -> Indexer:
+    """The indexer for ``settings``; pass ``embedder`` to reuse a model already loaded."""
     return Indexer(
         Store.open(settings),
-        build_embedder(settings),
+        embedder or build_embedder(settings),
         chunk_words=settings.chunk_words,
         max_bytes=settings.max_note_bytes,
         lexical=LexicalIndex(lexical_path(settings)),
