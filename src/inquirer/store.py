@@ -82,6 +82,11 @@ class StoredVersion:
         return [chunk_id(self.note_id, self.version, i, self.count) for i in sorted(self.present)]
 
 
+def _tags(meta: dict[str, Any]) -> tuple[str, ...]:
+    """Tags are stored as one comma-joined string (Chroma metadata values are scalars)."""
+    return tuple(t for t in str(meta.get("tags", "")).split(",") if t)
+
+
 def _client(settings: Settings) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -227,7 +232,7 @@ class Store:
                 body=body,
                 path=str(meta["path"]),
                 fingerprint=str(meta["fingerprint"]),
-                tags=tuple(t for t in str(meta.get("tags", "")).split(",") if t),
+                tags=_tags(meta),
             )
             out.append((note, version))
         return out
@@ -259,7 +264,7 @@ class Store:
                 score=score,
                 path=str(meta["path"]),
                 chunk_index=int(meta["chunk_index"]),
-                tags=tuple(t for t in str(meta.get("tags", "")).split(",") if t),
+                tags=_tags(meta),
             )
         return sorted(best.values(), key=lambda h: -h.score)[:k]
 
