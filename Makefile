@@ -25,7 +25,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests benchmarks
 
 typecheck: $(VENV)/.installed
-	$(BIN)/mypy src
+	$(BIN)/mypy src tests benchmarks
 
 # Everything a reviewer runs: format, lint, types, the whole test suite.
 check: lint typecheck

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from inquirer.chunking import chunk_note, note_version
 from inquirer.config import load_settings
@@ -33,7 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def chunk_texts(root: Path, chunk_words: int) -> tuple[int, list[str]]:
     corpus = load([root])
-    texts = []
+    texts: list[str] = []
     for note in corpus.notes.values():
         version = note_version(note.path, Path(note.path).read_bytes())
         texts.extend(c.text for c in chunk_note(note, version, chunk_words))
@@ -54,7 +55,9 @@ def cli_noop_seconds(home: Path, root: Path) -> float:
     return time.perf_counter() - start
 
 
-def measure(name: str, root: Path, embedder: SentenceTransformerEmbedder, repeats: int) -> dict:
+def measure(
+    name: str, root: Path, embedder: SentenceTransformerEmbedder, repeats: int
+) -> dict[str, Any]:
     settings0 = load_settings().settings
     notes, texts = chunk_texts(root, settings0.chunk_words)
     raw_times, index_times, noop_times, cli_times = [], [], [], []

@@ -10,7 +10,7 @@ from conftest import FakeEmbedder, write_note
 from inquirer.config import Settings
 from inquirer.indexer import Indexer
 from inquirer.lexical import LexicalIndex, query_terms
-from inquirer.retrieval import Retriever, rrf
+from inquirer.retrieval import MODES, Retriever, SearchOptions, rrf
 from inquirer.services import lexical_path
 from inquirer.store import Store
 from inquirer.types import Hit
@@ -122,6 +122,7 @@ def test_hybrid_search_combines_both_rankings(settings: Settings, corpus: Path) 
     indexer, lexical = _parts(settings)
     indexer.run([corpus])
     retriever = Retriever(indexer.store, indexer.embedder, chunk_words=160, lexical=lexical)
-    for mode in ("dense", "bm25", "hybrid"):
-        hits = retriever.search("proxy reward overoptimization", 2, mode=mode)  # type: ignore[arg-type]
+    for mode in MODES:
+        hits = retriever.search("proxy reward overoptimization", 2, SearchOptions(mode=mode))
         assert hits[0].note_id == "reward-hacking", mode
+        assert hits[0].title == "Why do policies exploit proxy rewards?", mode

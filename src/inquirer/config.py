@@ -50,6 +50,21 @@ class Settings(BaseSettings):
     search_mode: Literal["dense", "bm25", "hybrid"] = Field(
         "hybrid", description="dense vectors, BM25 words, or both fused by reciprocal rank"
     )
+    search_links: bool = Field(
+        True, description="raise notes linked from the top hits, at a decayed score"
+    )
+    link_decay: float = Field(0.5, gt=0, le=1, description="score share a top hit lends a link")
+    link_parents: int = Field(3, ge=1, le=50, description="top hits whose links are followed")
+    search_diversity: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="MMR trade-off: 1 ranks by relevance alone, lower favours different notes",
+    )
+    rerank_model: str = Field(
+        "", description="cross-encoder model id or path for reranking ('' = no rerank)"
+    )
+    rerank_depth: int = Field(30, ge=1, le=500, description="fused candidates the reranker sees")
     max_note_bytes: int = Field(1_000_000, ge=1, description="larger note files are rejected")
 
     @field_validator("collection")

@@ -97,11 +97,26 @@ def print_index_report(report: IndexReport, where: str) -> None:
     err.print(f"indexed into {escape(where)}: " + ", ".join(parts) + f" in {report.seconds:.1f}s")
 
 
-def print_hits(query: str, hits: Sequence[Hit]) -> None:
+def print_hits(query: str, hits: Sequence[Hit], *, explain: bool = False) -> None:
     if not hits:
-        err.print(f"no notes found for {query!r}")
+        err.print(f"no notes found for {query[:80]!r}")
         return
     for rank, hit in enumerate(hits, start=1):
         out.print(f"[bold]{rank}.[/] [cyan]{hit.score:.3f}[/]  [dim]{escape(hit.note_id)}[/]")
         body = Text.from_markup(f"[bold]{escape(hit.title)}[/]\n{escape(hit.summary)}\n")
         out.print(Padding(body, (0, 0, 0, 3)), soft_wrap=False)
+        if explain:
+            out.print(Padding(stage_line(hit), (0, 0, 1, 3)), soft_wrap=False)
+
+
+def stage_line(hit: Hit) -> Text:
+    """One line per hit: each stage's rank and score, in the order the stages ran."""
+    line = Text()
+    for stage in hit.stages:
+        rank = f"#{stage.rank}" if stage.rank is not None else "-"
+        line.append(f"{stage.name} ", style="bold")
+        line.append(f"{rank} {stage.score:.3f}")
+        if stage.detail:
+            line.append(f" ({stage.detail})", style="dim")
+        line.append("  ")
+    return line

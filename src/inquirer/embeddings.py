@@ -119,3 +119,49 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )
         return vectors.astype("float32", copy=False)  # type: ignore[no-any-return]
+
+
+class CrossEncoderScorer:
+    """A sentence-transformers CrossEncoder that scores (query, passage) pairs; loads on first use.
+
+    Takes a model id or a local path. No cross-encoder ships in a PyPI package, so on a machine
+    without a model hub the setting must name a local copy.
+    """
+
+    def __init__(self, model: str, *, batch_size: int = 32, device: str = "cpu") -> None:
+        self.model_id = model
+        self._batch_size = batch_size
+        self._device = device
+        self._model: Any = None
+
+    def _load(self) -> Any:
+        if self._model is None:
+            path = Path(self.model_id).expanduser()
+            if path.exists():
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            log.info("loading rerank model %s", self.model_id)
+            try:
+                from sentence_transformers import CrossEncoder
+
+                _quiet_transformers()
+                self._model = CrossEncoder(
+                    str(path) if path.exists() else self.model_id, device=self._device
+                )
+            except Exception as exc:
+                raise EmbeddingError(
+                    f"cannot load rerank model '{self.model_id}': {exc}",
+                    hint="set rerank_model to a local cross-encoder folder, or '' to skip rerank",
+                ) from exc
+        return self._model
+
+    def score(self, query: str, passages: Sequence[str]) -> list[float]:
+        if not passages:
+            return []
+        model = self._load()
+        scores = model.predict(
+            [(query, p) for p in passages],
+            batch_size=self._batch_size,
+            show_progress_bar=False,
+            convert_to_numpy=True,
+        )
+        return [float(s) for s in scores]

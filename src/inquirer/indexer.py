@@ -226,20 +226,8 @@ class Indexer:
             self.lexical.add((note, version) for note, version, _ in group)
 
     def _reconcile_lexical(self, complete: dict[str, StoredVersion], *, rebuilt: bool) -> None:
-        """Bring the lexical index in step with the store's whole versions (after a crash, an
-        upgrade, or a rebuild), without embedding anything."""
-        if self.lexical is None:
-            return
-        if rebuilt:
-            self.lexical.clear()
-        present = self.lexical.versions()
-        extra = present - set(complete)
-        missing = [v for key, v in complete.items() if key not in present]
-        if extra:
-            self.lexical.delete(extra)
-        if missing:
-            log.info("adding %d note versions to the lexical index", len(missing))
-            self.lexical.add(self.store.fetch(missing))
+        if self.lexical is not None:
+            reconcile_lexical(self.store, self.lexical, complete, clear=rebuilt)
 
     def _remove_stale(
         self,
@@ -272,3 +260,28 @@ class Indexer:
             self.lexical.delete(v.version for v in stale)
         current = {note.id for note, _ in plan.to_write} | set(plan.seen_ids)
         report.removed = len({v.note_id for v in stale if v.complete and v.note_id not in current})
+
+
+def reconcile_lexical(
+    store: Store,
+    lexical: LexicalIndex,
+    complete: dict[str, StoredVersion] | None = None,
+    *,
+    clear: bool = False,
+) -> int:
+    """Bring the lexical index in step with the store's whole versions (after a crash, an
+    upgrade, a rebuild, or on a machine that shares a Chroma server), embedding nothing.
+    Returns how many note versions were added."""
+    if complete is None:
+        complete = {v.version: v for vs in store.versions().values() for v in vs if v.complete}
+    if clear:
+        lexical.clear()
+    present = lexical.versions()
+    extra = present - set(complete)
+    missing = [v for key, v in complete.items() if key not in present]
+    if extra:
+        lexical.delete(extra)
+    if missing:
+        log.info("adding %d note versions to the lexical index", len(missing))
+        lexical.add(store.fetch(missing))
+    return len(missing)

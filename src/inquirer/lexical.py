@@ -13,7 +13,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import StoreError
-from .types import Hit, Note
+from .types import Filters, Hit, Note
+
+# bump when the table's columns change: an older table is dropped and refilled from the store
+LEXICAL_SCHEMA = 2
 
 # column weights for bm25(); note_id, version and path are not searched
 WEIGHTS = {"title": 4.0, "summary": 2.0, "body": 1.0, "tags": 1.0}
@@ -48,15 +51,20 @@ class LexicalIndex:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, check_same_thread=False)
-            self._db.executescript(
+            self._db.executescript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+            (schema,) = self._db.execute("PRAGMA user_version").fetchone()
+            if schema != LEXICAL_SCHEMA:
+                with self._db:
+                    self._db.execute("DROP TABLE IF EXISTS notes")
+                    self._db.execute(f"PRAGMA user_version = {LEXICAL_SCHEMA}")
+            self._db.execute(
                 """
-                PRAGMA journal_mode = WAL;
-                PRAGMA synchronous = NORMAL;
                 CREATE VIRTUAL TABLE IF NOT EXISTS notes USING fts5(
                     note_id UNINDEXED, version UNINDEXED, path UNINDEXED,
+                    year UNINDEXED, tag_list UNINDEXED,
                     title, summary, body, tags,
                     tokenize = 'porter unicode61'
-                );
+                )
                 """
             )
         except sqlite3.Error as exc:
@@ -77,13 +85,23 @@ class LexicalIndex:
     def add(self, items: Iterable[tuple[Note, str]]) -> None:
         """Add note versions (note, version) in one transaction."""
         rows = [
-            (note.id, version, note.path, note.title, note.summary, note.body, " ".join(note.tags))
+            (
+                note.id,
+                version,
+                note.path,
+                note.source.year if note.source else None,
+                "".join(f"|{tag}|" for tag in note.tags),
+                note.title,
+                note.summary,
+                note.body,
+                " ".join(note.tags),
+            )
             for note, version in items
         ]
         with self._db:
             self._db.executemany(
-                "INSERT INTO notes (note_id, version, path, title, summary, body, tags) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO notes (note_id, version, path, year, tag_list, title, summary, body, "
+                "tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
 
@@ -95,19 +113,20 @@ class LexicalIndex:
         with self._db:
             self._db.execute("DELETE FROM notes")
 
-    def search(self, query: str, k: int) -> list[Hit]:
+    def search(self, query: str, k: int, *, filters: Filters | None = None) -> list[Hit]:
         """The ``k`` best notes for ``query`` by BM25 (any query word may match)."""
         terms = query_terms(query)
         if not terms:
             return []
         match = " OR ".join(f'"{t}"' for t in terms)
-        weights = ", ".join(str(w) for w in (0.0, 0.0, 0.0, *WEIGHTS.values()))
+        weights = ", ".join(str(w) for w in (0.0, 0.0, 0.0, 0.0, 0.0, *WEIGHTS.values()))
+        where, params = _filter_sql(filters)
         sql = (
             f"SELECT note_id, path, title, summary, tags, bm25(notes, {weights}) AS rank "
-            "FROM notes WHERE notes MATCH ? ORDER BY rank LIMIT ?"
+            f"FROM notes WHERE notes MATCH ?{where} ORDER BY rank LIMIT ?"
         )
         try:
-            rows = self._db.execute(sql, (match, k)).fetchall()
+            rows = self._db.execute(sql, (match, *params, k)).fetchall()
         except sqlite3.Error as exc:
             raise StoreError(f"lexical search failed: {exc}") from exc
         best: dict[str, Hit] = {}
@@ -122,3 +141,25 @@ class LexicalIndex:
                     tags=tuple(str(tags).split()),
                 )
         return list(best.values())
+
+
+def _filter_sql(filters: Filters | None) -> tuple[str, list[object]]:
+    """Extra WHERE conditions (each starting with AND) and their parameters."""
+    if not filters:
+        return "", []
+    sql: list[str] = []
+    params: list[object] = []
+    for tag in filters.tags:
+        sql.append("instr(tag_list, ?) > 0")
+        params.append(f"|{tag}|")
+    if filters.folder is not None:
+        sql.append("substr(path, 1, ?) = ?")
+        prefix = filters.folder.rstrip("/") + "/"
+        params += [len(prefix), prefix]
+    if filters.year_from is not None:
+        sql.append("year >= ?")
+        params.append(filters.year_from)
+    if filters.year_to is not None:
+        sql.append("year <= ?")
+        params.append(filters.year_to)
+    return "".join(f" AND {c}" for c in sql), params

@@ -1,40 +1,201 @@
-"""Retrieval over the store: dense, lexical (BM25) and hybrid (reciprocal-rank fusion).
+"""Retrieval over the store: the only module that imports llama_index.
 
-Dense search embeds the query with the index's model; lexical search asks the FTS5 index;
-hybrid fuses the two rankings by reciprocal rank (Cormack et al., 2009, k = 60), which needs
-no score calibration between the two.
+A search runs in stages, each recorded on every hit so that ``search --explain`` can show it:
+
+1. candidates: dense (the query's vector against every chunk, chunks collapsed to notes) and
+   lexical (BM25 over title, summary, body and tags, title and summary weighted up);
+2. fused: reciprocal-rank fusion of the two rankings (Cormack et al., 2009, k = 60), which
+   needs no calibration between cosine and BM25 scores;
+3. rerank (optional): a cross-encoder scores (query, title + summary) for the top candidates;
+4. links (optional): notes linked from the top hits join at a decayed score;
+5. diversity (optional): maximal marginal relevance (Carbonell & Goldstein, 1998) over the
+   notes' claim vectors, so near-duplicates do not crowd out a different angle.
+
+Filters (tags, folder, year) are applied inside both the vector and the lexical search, so a
+narrow filter still returns its best notes rather than what survives of an unfiltered top-k.
+
+The stages work on frozen Hits; ``llama_retriever`` exposes the whole pipeline as a
+llama-index retriever, which is how agents and query engines consume it.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Literal
+import logging
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from .embeddings import Embedder
 from .errors import InquirerError, StoreError
-from .lexical import LexicalIndex
-from .store import IndexSpec, Store
-from .types import Hit
+from .indexer import reconcile_lexical
+from .lexical import TOKEN, LexicalIndex
+from .store import Card, IndexSpec, Store
+from .types import Filters, Hit, Stage
+
+if TYPE_CHECKING:
+    from llama_index.core.retrievers import BaseRetriever
+
+log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 2000
 RRF_K = 60
 Mode = Literal["dense", "bm25", "hybrid"]
+MODES: tuple[Mode, ...] = ("dense", "bm25", "hybrid")
 
 
-def rrf(rankings: list[list[Hit]], k: int, *, constant: int = RRF_K) -> list[Hit]:
-    """Fuse rankings: each note scores the sum of 1 / (constant + rank) over the rankings."""
+class Scorer(Protocol):
+    """Scores how well each passage answers a query (a cross-encoder, or an LLM judge)."""
+
+    model_id: str
+
+    def score(self, query: str, passages: Sequence[str]) -> list[float]: ...
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    """How one search runs; the defaults are the settings' defaults."""
+
+    mode: Mode = "hybrid"
+    filters: Filters | None = None
+    rerank: bool = False
+    links: bool = False
+    diversity: float = 1.0  # MMR lambda: 1 = relevance only
+
+
+def _staged(hit: Hit, stage: Stage, *, score: float | None = None) -> Hit:
+    return replace(hit, score=stage.score if score is None else score, stages=(*hit.stages, stage))
+
+
+def ranked(hits: Sequence[Hit], name: str) -> list[Hit]:
+    """Record each hit's rank and score under stage ``name``."""
+    return [_staged(h, Stage(name, rank, h.score)) for rank, h in enumerate(hits, start=1)]
+
+
+def rrf(rankings: Sequence[Sequence[Hit]], k: int, *, constant: int = RRF_K) -> list[Hit]:
+    """Fuse rankings: each note scores the sum of 1 / (constant + rank) over the rankings.
+
+    A note keeps the stages it had in every ranking it appeared in.
+    """
     scores: dict[str, float] = {}
-    first: dict[str, Hit] = {}
+    merged: dict[str, Hit] = {}
     for ranking in rankings:
         for rank, hit in enumerate(ranking, start=1):
             scores[hit.note_id] = scores.get(hit.note_id, 0.0) + 1.0 / (constant + rank)
-            first.setdefault(hit.note_id, hit)
+            if hit.note_id in merged:
+                first = merged[hit.note_id]
+                keep = first if first.title or not hit.title else hit
+                merged[hit.note_id] = replace(keep, stages=(*first.stages, *hit.stages))
+            else:
+                merged[hit.note_id] = hit
     ordered = sorted(scores, key=lambda note_id: -scores[note_id])[:k]
-    return [replace(first[note_id], score=scores[note_id]) for note_id in ordered]
+    return [
+        _staged(merged[note_id], Stage("fused", rank, scores[note_id]))
+        for rank, note_id in enumerate(ordered, start=1)
+    ]
+
+
+def expand_links(
+    hits: Sequence[Hit],
+    cards: dict[str, Card],
+    *,
+    parents: int,
+    decay: float,
+    filters: Filters | None,
+) -> list[Hit]:
+    """Each of the first ``parents`` hits lends ``decay`` x its score to every note it links
+    to, whether already a candidate or not; a linked note never rises above its linker, so
+    the strongest direct hits keep their places."""
+    score = {h.note_id: h.score for h in hits}
+    base = {h.note_id: h for h in hits}
+    lent: dict[str, list[str]] = {}
+    for parent in hits[:parents]:
+        card = cards.get(parent.note_id)
+        for target in card.links if card else ():
+            target_card = cards.get(target)
+            if target not in base and (target_card is None or not _passes(target_card, filters)):
+                continue  # a link to a missing note, or to one the filters exclude
+            current = score.get(target, 0.0)
+            raised = min(current + decay * parent.score, parent.score * (1 - 1e-9))
+            if raised > current:
+                score[target] = raised
+                lent.setdefault(target, []).append(parent.note_id)
+                if target not in base and target_card is not None:
+                    base[target] = target_card.hit
+    ordered = sorted(score, key=lambda note_id: -score[note_id])
+    return [
+        _staged(
+            base[note_id],
+            Stage("links", rank, score[note_id], "from " + ", ".join(lent[note_id])),
+        )
+        if note_id in lent
+        else base[note_id]
+        for rank, note_id in enumerate(ordered, start=1)
+    ]
+
+
+def _passes(card: Card, filters: Filters | None) -> bool:
+    if not filters:
+        return True
+    if any(tag not in card.hit.tags for tag in filters.tags):
+        return False
+    if filters.folder is not None and not card.hit.path.startswith(
+        filters.folder.rstrip("/") + "/"
+    ):
+        return False
+    if filters.year_from is not None and (card.year is None or card.year < filters.year_from):
+        return False
+    return not (filters.year_to is not None and (card.year is None or card.year > filters.year_to))
+
+
+def mmr(hits: Sequence[Hit], cards: dict[str, Card], *, k: int, lam: float) -> list[Hit]:
+    """Maximal marginal relevance: pick, one at a time, the hit with the best
+    ``lam`` * relevance - (1 - ``lam``) * (highest cosine to a hit already picked).
+
+    Relevance is the hit's score scaled to [0, 1] over the pool; vectors are the notes' claim
+    (chunk 0) vectors, which are unit length. Hits without a vector keep relevance only.
+    """
+    import numpy as np
+
+    pool = list(hits)
+    if not pool:
+        return []
+    top, low = max(h.score for h in pool), min(h.score for h in pool)
+    span = (top - low) or 1.0
+    relevance = {h.note_id: (h.score - low) / span for h in pool}
+    vectors = {
+        h.note_id: np.asarray(cards[h.note_id].vector, dtype=np.float32)
+        for h in pool
+        if h.note_id in cards
+    }
+    chosen: list[Hit] = []
+    while pool and len(chosen) < k:
+        best_value, best_i, best_sim, best_near = -np.inf, 0, 0.0, ""
+        for i, hit in enumerate(pool):
+            sim, near = 0.0, ""
+            vector = vectors.get(hit.note_id)
+            if vector is not None:
+                for other in chosen:
+                    other_vector = vectors.get(other.note_id)
+                    if other_vector is not None:
+                        s = float(vector @ other_vector)
+                        if s > sim:
+                            sim, near = s, other.note_id
+            value = lam * relevance[hit.note_id] - (1.0 - lam) * sim
+            if value > best_value:
+                best_value, best_i, best_sim, best_near = value, i, sim, near
+        hit = pool.pop(best_i)
+        detail = f"closest pick {best_near} (cos {best_sim:.2f})" if best_near else ""
+        chosen.append(
+            _staged(
+                hit, Stage("diversity", len(chosen) + 1, float(best_value), detail), score=hit.score
+            )
+        )
+    return chosen
 
 
 class Retriever:
-    """Finds the notes for a query with the chosen mode."""
+    """Finds the notes for a query: candidates, fusion, and the optional stages."""
 
     def __init__(
         self,
@@ -44,40 +205,180 @@ class Retriever:
         chunk_words: int,
         lexical: LexicalIndex | None = None,
         candidates: int = 50,
+        reranker: Scorer | None = None,
+        rerank_depth: int = 30,
+        link_decay: float = 0.5,
+        link_parents: int = 3,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.lexical = lexical
         self.chunk_words = chunk_words
         self.candidates = candidates
+        self.reranker = reranker
+        self.rerank_depth = rerank_depth
+        self.link_decay = link_decay
+        self.link_parents = link_parents
+        self._pool: ThreadPoolExecutor | None = None
 
-    def _clean(self, query: str) -> str:
+    # -- input ------------------------------------------------------------------------------
+
+    @staticmethod
+    def clean(query: str) -> str:
+        """The query as searched: whitespace collapsed, at most MAX_QUERY_CHARS characters."""
         text = " ".join(query.split())
         if not text:
             raise InquirerError("the query is empty", hint="give a few words to search for")
-        return text[:MAX_QUERY_CHARS]
+        if not TOKEN.search(text):
+            raise InquirerError(
+                f"the query {text[:40]!r} has no words to search for",
+                hint="use words, not only punctuation or symbols",
+            )
+        if len(text) > MAX_QUERY_CHARS:
+            log.info("query cut from %d to %d characters", len(text), MAX_QUERY_CHARS)
+            text = text[:MAX_QUERY_CHARS]
+        return text
 
-    def dense(self, query: str, k: int) -> list[Hit]:
+    # -- candidate stages -------------------------------------------------------------------
+
+    def _dense(self, query: str, k: int, filters: Filters | None) -> list[Hit]:
+        """The nearest notes, without their details yet (see ``_details``)."""
         self.store.require()  # a missing index is reported before the model loads
         spec = IndexSpec(self.embedder.model_id, self.embedder.dimension, self.chunk_words)
         self.store.require(spec)
         vector = self.embedder.embed([query])[0]
-        return self.store.query(vector.tolist(), k)
+        nearest = self.store.query(vector.tolist(), k, filters=filters)
+        bare = [
+            Hit(note_id=note_id, title="", summary="", score=score, path="", chunk_index=chunk)
+            for note_id, score, chunk in nearest
+        ]
+        return ranked(bare, "dense")
 
-    def bm25(self, query: str, k: int) -> list[Hit]:
+    def _details(self, hits: Sequence[Hit], cards: dict[str, Card]) -> list[Hit]:
+        """Fill in title, summary, path and tags where a stage left them out (one read)."""
+        missing = [h.note_id for h in hits if not h.title and h.note_id not in cards]
+        cards.update(self.store.cards(missing))
+        out = []
+        for hit in hits:
+            if hit.title:
+                out.append(hit)
+            elif hit.note_id in cards:  # else deleted since the search began
+                card = cards[hit.note_id].hit
+                out.append(
+                    replace(
+                        hit, title=card.title, summary=card.summary, path=card.path, tags=card.tags
+                    )
+                )
+        return out
+
+    def _lexical(self) -> LexicalIndex:
+        """The lexical index; filled from the store once if it is empty but the store is not
+        (a machine sharing a Chroma server, or a deleted file): nothing is re-embedded."""
         collection = self.store.require()
-        if self.lexical is None or (self.lexical.is_empty() and collection.count() > 0):
-            raise StoreError(
-                "the index has no lexical (BM25) part yet",
-                hint="run 'inquirer index' to add it (nothing is re-embedded)",
+        if self.lexical is None:
+            raise StoreError("this search has no lexical (BM25) index", hint="use --mode dense")
+        if self.lexical.is_empty() and collection.count() > 0:
+            added = reconcile_lexical(self.store, self.lexical)
+            log.warning(
+                "the lexical index at %s was empty: filled it from the store (%d notes)",
+                self.lexical.path,
+                added,
             )
-        return self.lexical.search(query, k)
+        return self.lexical
 
-    def search(self, query: str, k: int, *, mode: Mode = "dense") -> list[Hit]:
-        text = self._clean(query)
-        if mode == "dense":
-            return self.dense(text, k)
-        if mode == "bm25":
-            return self.bm25(text, k)
-        n = max(self.candidates, k)
-        return rrf([self.dense(text, n), self.bm25(text, n)], k)
+    def bm25(self, query: str, k: int, filters: Filters | None = None) -> list[Hit]:
+        return ranked(self._lexical().search(query, k, filters=filters), "bm25")
+
+    def _hybrid(self, query: str, n: int, filters: Filters | None) -> list[Hit]:
+        """BM25 in a worker thread while the query is embedded (SQLite and torch release the
+        GIL), then RRF. The store is only touched from this thread."""
+        lexical = self._lexical()
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bm25")
+        words = self._pool.submit(lexical.search, query, n, filters=filters)
+        dense = self._dense(query, n, filters)
+        return rrf([dense, ranked(words.result(), "bm25")], n)
+
+    # -- the whole search -------------------------------------------------------------------
+
+    def search(self, query: str, k: int, options: SearchOptions | None = None) -> list[Hit]:
+        opts = options or SearchOptions()
+        text = self.clean(query)
+        if opts.rerank and self.reranker is None:
+            raise InquirerError(
+                "rerank was asked for but no rerank model is set",
+                hint="set rerank_model to a cross-encoder id or local path",
+            )
+        pool_size = max(self.candidates, k, self.rerank_depth if opts.rerank else 0)
+        if opts.mode == "dense":
+            hits = self._dense(text, pool_size, opts.filters)
+        elif opts.mode == "bm25":
+            hits = ranked(self._lexical().search(text, pool_size, filters=opts.filters), "bm25")
+        else:
+            hits = self._hybrid(text, pool_size, opts.filters)
+        cards: dict[str, Card] = {}
+        if opts.rerank and self.reranker is not None:
+            head = self._details(hits[: self.rerank_depth], cards)
+            hits = self._rerank(text, head, hits[self.rerank_depth :], self.reranker)
+        if opts.links:
+            cards.update(self.store.cards([h.note_id for h in hits[: self.link_parents]]))
+            targets = {t for c in cards.values() for t in c.links} - {h.note_id for h in hits}
+            cards.update(self.store.cards(sorted(targets)))  # only new notes need their card
+            hits = expand_links(
+                hits, cards, parents=self.link_parents, decay=self.link_decay, filters=opts.filters
+            )
+        if opts.diversity < 1.0:
+            pool = hits[: max(3 * k, 20)]
+            cards.update(self.store.cards([h.note_id for h in pool], vectors=True))
+            hits = mmr(pool, cards, k=k, lam=opts.diversity)
+        return self._details(hits[:k], cards)
+
+    @staticmethod
+    def _rerank(query: str, head: list[Hit], tail: list[Hit], reranker: Scorer) -> list[Hit]:
+        scores = reranker.score(query, [f"{h.title}. {h.summary}" for h in head])
+        order = sorted(range(len(head)), key=lambda i: -scores[i])
+        reranked = [
+            _staged(head[i], Stage("rerank", rank, scores[i]))
+            for rank, i in enumerate(order, start=1)
+        ]
+        # the rest stays below every reranked hit, in its fused order
+        low = min(scores, default=0.0)
+        return reranked + [replace(h, score=min(h.score, low)) for h in tail]
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+            self._pool = None
+
+
+def llama_retriever(retriever: Retriever, k: int, options: SearchOptions) -> BaseRetriever:
+    """The pipeline as a llama-index retriever: one TextNode per note (title and claim as the
+    text; id, path, tags and the stages as metadata), scored by the last stage."""
+    from llama_index.core.retrievers import BaseRetriever
+    from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+
+    class NoteRetriever(BaseRetriever):
+        def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+            hits = retriever.search(query_bundle.query_str, k, options)
+            return [NodeWithScore(node=_node(TextNode, h), score=h.score) for h in hits]
+
+    return NoteRetriever()
+
+
+def _node(node_type: Any, hit: Hit) -> Any:
+    return node_type(
+        id_=hit.note_id,
+        text=f"{hit.title}\n\n{hit.summary}",
+        metadata={
+            "note_id": hit.note_id,
+            "title": hit.title,
+            "path": hit.path,
+            "tags": list(hit.tags),
+            "stages": [
+                {"stage": s.name, "rank": s.rank, "score": s.score, "detail": s.detail}
+                for s in hit.stages
+            ],
+        },
+        excluded_embed_metadata_keys=["stages", "path"],
+        excluded_llm_metadata_keys=["stages", "path", "tags"],
+    )

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from .config import Settings
-from .embeddings import Embedder, SentenceTransformerEmbedder
+from .embeddings import CrossEncoderScorer, Embedder, SentenceTransformerEmbedder
 from .indexer import Indexer
 from .lexical import LexicalIndex
-from .retrieval import Retriever
+from .retrieval import Mode, Retriever, SearchOptions
 from .store import Store
+from .types import Filters
 
 
 def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:
@@ -37,10 +38,34 @@ def lexical_path(settings: Settings) -> Path:
     return settings.index_dir / f"lexical-{settings.collection}.sqlite"
 
 
-def build_retriever(settings: Settings) -> Retriever:
+def build_retriever(settings: Settings, embedder: Embedder | None = None) -> Retriever:
+    """The retriever for ``settings``; pass ``embedder`` to reuse a model already loaded."""
     return Retriever(
         Store.open(settings),
-        build_embedder(settings),
+        embedder or build_embedder(settings),
         chunk_words=settings.chunk_words,
         lexical=LexicalIndex(lexical_path(settings)),
+        reranker=CrossEncoderScorer(settings.rerank_model) if settings.rerank_model else None,
+        rerank_depth=settings.rerank_depth,
+        link_decay=settings.link_decay,
+        link_parents=settings.link_parents,
+    )
+
+
+def search_options(
+    settings: Settings,
+    *,
+    mode: Mode | None = None,
+    filters: Filters | None = None,
+    rerank: bool | None = None,
+    links: bool | None = None,
+    diversity: float | None = None,
+) -> SearchOptions:
+    """Search options from the settings, each overridden where a value is given."""
+    return SearchOptions(
+        mode=mode or settings.search_mode,
+        filters=filters,
+        rerank=bool(settings.rerank_model) if rerank is None else rerank,
+        links=settings.search_links if links is None else links,
+        diversity=settings.search_diversity if diversity is None else diversity,
     )

@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from .chunking import chunk_id, parse_chunk_id
 from .errors import StoreError
-from .types import Chunk, Hit, Note
+from .types import Chunk, Filters, Hit, Note, Source
 
 if TYPE_CHECKING:
     import numpy as np
@@ -25,7 +26,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+# 1: first release. 2: tags, folders and links as list metadata, the source year as an int,
+#    for filters and link expansion.
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -82,9 +85,74 @@ class StoredVersion:
         return [chunk_id(self.note_id, self.version, i, self.count) for i in sorted(self.present)]
 
 
-def _tags(meta: dict[str, Any]) -> tuple[str, ...]:
-    """Tags are stored as one comma-joined string (Chroma metadata values are scalars)."""
-    return tuple(t for t in str(meta.get("tags", "")).split(",") if t)
+def _strings(meta: dict[str, Any], key: str) -> tuple[str, ...]:
+    """A list-valued metadata field (absent when the list is empty: Chroma stores no empty list)."""
+    value = meta.get(key)
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
+def folders_of(path: str) -> list[str]:
+    """Every folder above a note's file, so a folder filter is an exact list match."""
+    return [str(p) for p in PurePath(path).parents if str(p) not in ("", ".")]
+
+
+def chunk_metadata(note: Note, version: str, chunk: Chunk, count: int) -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "note_id": note.id,
+        "version": version,
+        "fingerprint": note.fingerprint,
+        "chunk_index": chunk.index,
+        "chunk_count": count,
+        "title": note.title,
+        "summary": note.summary,
+        "path": note.path,
+        "folders": folders_of(note.path),
+    }
+    if note.tags:
+        meta["tags"] = list(note.tags)
+    if note.links:
+        meta["links"] = list(note.links)
+    if note.source is not None and note.source.year is not None:
+        meta["year"] = note.source.year
+    return meta
+
+
+def where_clause(filters: Filters | None) -> dict[str, Any] | None:
+    """The Chroma ``where`` for ``filters`` (every condition must hold)."""
+    if filters is None:
+        return None
+    conditions: list[dict[str, Any]] = [{"tags": {"$contains": tag}} for tag in filters.tags]
+    if filters.folder is not None:
+        conditions.append({"folders": {"$contains": filters.folder}})
+    if filters.year_from is not None:
+        conditions.append({"year": {"$gte": filters.year_from}})
+    if filters.year_to is not None:
+        conditions.append({"year": {"$lte": filters.year_to}})
+    if not conditions:
+        return None
+    return conditions[0] if len(conditions) == 1 else {"$and": conditions}
+
+
+def _hit(meta: dict[str, Any], score: float) -> Hit:
+    return Hit(
+        note_id=str(meta["note_id"]),
+        title=str(meta["title"]),
+        summary=str(meta["summary"]),
+        score=score,
+        path=str(meta["path"]),
+        chunk_index=int(meta["chunk_index"]),
+        tags=_strings(meta, "tags"),
+    )
+
+
+@dataclass(frozen=True)
+class Card:
+    """A note's claim as the store holds it (chunk 0), with its vector and outgoing links."""
+
+    hit: Hit
+    links: tuple[str, ...]
+    year: int | None
+    vector: tuple[float, ...]  # empty unless asked for
 
 
 def _client(settings: Settings) -> Any:
@@ -232,7 +300,9 @@ class Store:
                 body=body,
                 path=str(meta["path"]),
                 fingerprint=str(meta["fingerprint"]),
-                tags=_tags(meta),
+                tags=_strings(meta, "tags"),
+                related=_strings(meta, "links"),
+                source=Source(title="", year=int(meta["year"])) if "year" in meta else None,
             )
             out.append((note, version))
         return out
@@ -240,8 +310,15 @@ class Store:
     def count(self) -> int:
         return int(self.require().count())
 
-    def query(self, vector: Sequence[float], k: int) -> list[Hit]:
-        """The ``k`` best notes for a query vector (chunk hits collapsed to their notes)."""
+    def query(
+        self, vector: Sequence[float], k: int, *, filters: Filters | None = None
+    ) -> list[tuple[str, float, int]]:
+        """The ``k`` nearest notes to a query vector as (note id, cosine, best chunk index).
+
+        Chunk hits are collapsed to notes from their ids alone: reading metadata for every
+        candidate chunk costs several times the vector search, so details are read later,
+        for the few notes that are shown (``cards``).
+        """
         collection = self.require()
         total = collection.count()
         if total == 0:
@@ -249,24 +326,40 @@ class Store:
         got = collection.query(
             query_embeddings=[[float(x) for x in vector]],
             n_results=min(total, max(k * 4, k + 10)),
-            include=["metadatas", "distances"],
+            where=where_clause(filters),
+            include=["distances"],
         )
-        best: dict[str, Hit] = {}
-        for meta, distance in zip(got["metadatas"][0], got["distances"][0], strict=True):
-            note_id = str(meta["note_id"])
-            score = 1.0 - float(distance)
-            if note_id in best and best[note_id].score >= score:
+        best: dict[str, tuple[str, float, int]] = {}
+        for raw, distance in zip(got["ids"][0], got["distances"][0], strict=True):
+            parsed = parse_chunk_id(raw)
+            if parsed is None:
                 continue
-            best[note_id] = Hit(
-                note_id=note_id,
-                title=str(meta["title"]),
-                summary=str(meta["summary"]),
-                score=score,
-                path=str(meta["path"]),
-                chunk_index=int(meta["chunk_index"]),
-                tags=_tags(meta),
+            score = 1.0 - float(distance)
+            previous = best.get(parsed.note_id)
+            if previous is None or previous[1] < score:
+                best[parsed.note_id] = (parsed.note_id, score, parsed.index)
+        return sorted(best.values(), key=lambda item: -item[1])[:k]
+
+    def cards(self, note_ids: Sequence[str], *, vectors: bool = False) -> dict[str, Card]:
+        """Chunk 0 of each given note: its claim and links, and with ``vectors`` its vector
+        (ids the store does not hold are left out)."""
+        if not note_ids:
+            return {}
+        got = self.require().get(
+            where={"$and": [{"note_id": {"$in": list(note_ids)}}, {"chunk_index": 0}]},
+            include=["metadatas", "embeddings"] if vectors else ["metadatas"],
+        )
+        embeddings = got["embeddings"] if vectors else [()] * len(got["metadatas"])
+        out: dict[str, Card] = {}
+        for meta, vector in zip(got["metadatas"], embeddings, strict=True):
+            year = meta.get("year")
+            out[str(meta["note_id"])] = Card(
+                hit=_hit(meta, 0.0),
+                links=_strings(meta, "links"),
+                year=int(year) if isinstance(year, int) else None,
+                vector=tuple(float(x) for x in vector),
             )
-        return sorted(best.values(), key=lambda h: -h.score)[:k]
+        return out
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -278,24 +371,12 @@ class Store:
         """Upsert whole notes (note, version, chunks) in one call; vectors in chunk order."""
         ids: list[str] = []
         documents: list[str] = []
-        metadatas: list[dict[str, str | int]] = []
+        metadatas: list[dict[str, Any]] = []
         for note, version, chunks in items:
             for chunk in chunks:
                 ids.append(chunk.id)
                 documents.append(chunk.text)
-                metadatas.append(
-                    {
-                        "note_id": note.id,
-                        "version": version,
-                        "fingerprint": note.fingerprint,
-                        "chunk_index": chunk.index,
-                        "chunk_count": len(chunks),
-                        "title": note.title,
-                        "summary": note.summary,
-                        "path": note.path,
-                        "tags": ",".join(note.tags),
-                    }
-                )
+                metadatas.append(chunk_metadata(note, version, chunk, len(chunks)))
         if len(ids) != len(vectors):
             raise StoreError(f"{len(ids)} chunks but {len(vectors)} vectors")
         if ids:

@@ -51,8 +51,18 @@ class Chunk:
 
 
 @dataclass(frozen=True)
+class Stage:
+    """What one retrieval stage made of a hit: its rank there (1 = best) and score."""
+
+    name: str  # dense, bm25, fused, rerank, links, diversity
+    rank: int | None
+    score: float
+    detail: str = ""
+
+
+@dataclass(frozen=True)
 class Hit:
-    """A note found by retrieval, with the chunk that matched best."""
+    """A note found by retrieval, with the chunk that matched best and how each stage saw it."""
 
     note_id: str
     title: str
@@ -61,3 +71,19 @@ class Hit:
     path: str
     chunk_index: int = 0
     tags: tuple[str, ...] = field(default=())
+    stages: tuple[Stage, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a search is limited to; every condition given must hold."""
+
+    tags: tuple[str, ...] = ()  # the note carries every one of these tags
+    folder: str | None = None  # an absolute folder the note's file lies under
+    year_from: int | None = None  # the source's year, inclusive
+    year_to: int | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.tags) or any(
+            v is not None for v in (self.folder, self.year_from, self.year_to)
+        )

@@ -32,6 +32,7 @@ class ModeResult:
     ndcg_10: float
     mrr: float
     median_ms: float
+    recall_10_by_kind: dict[str, float]
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -53,12 +54,14 @@ def evaluate(mode: str, search: Search, questions: Sequence[Question]) -> ModeRe
     """Score one search function on the answerable questions."""
     answerable = [q for q in questions if q.relevant]
     r5, r10, ndcg, mrr, times = [], [], [], [], []
+    by_kind: dict[str, list[float]] = {}
     for q in answerable:
         start = time.perf_counter()
         ranked = search(q.question, 10)
         times.append((time.perf_counter() - start) * 1000)
         r5.append(recall_at(ranked, q.relevant, 5))
         r10.append(recall_at(ranked, q.relevant, 10))
+        by_kind.setdefault(q.kind, []).append(r10[-1])
         ndcg.append(ndcg_at(ranked, q.relevant, 10))
         mrr.append(reciprocal_rank(ranked, q.relevant))
     return ModeResult(
@@ -69,18 +72,23 @@ def evaluate(mode: str, search: Search, questions: Sequence[Question]) -> ModeRe
         ndcg_10=statistics.mean(ndcg),
         mrr=statistics.mean(mrr),
         median_ms=statistics.median(times),
+        recall_10_by_kind={kind: statistics.mean(v) for kind, v in sorted(by_kind.items())},
     )
 
 
 def table(results: Sequence[ModeResult]) -> str:
     """A Markdown table of the results, one row per mode."""
+    kinds = sorted({kind for r in results for kind in r.recall_10_by_kind})
     lines = [
-        "| mode | questions | recall@5 | recall@10 | nDCG@10 | MRR | median ms |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| mode | questions | recall@5 | recall@10 | nDCG@10 | MRR | median ms | "
+        + " | ".join(f"recall@10 {kind}" for kind in kinds)
+        + " |",
+        "| --- " * (7 + len(kinds)) + "|",
     ]
     for r in results:
+        per_kind = " | ".join(f"{r.recall_10_by_kind.get(kind, 0.0):.3f}" for kind in kinds)
         lines.append(
             f"| {r.mode} | {r.questions} | {r.recall_5:.3f} | {r.recall_10:.3f} | "
-            f"{r.ndcg_10:.3f} | {r.mrr:.3f} | {r.median_ms:.1f} |"
+            f"{r.ndcg_10:.3f} | {r.mrr:.3f} | {r.median_ms:.1f} | {per_kind} |"
         )
     return "\n".join(lines)
