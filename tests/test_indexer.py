@@ -62,7 +62,8 @@ def test_changed_note_is_replaced_and_deleted_note_removed(
         fake_embedder.embed(["What does note-03 say? A revised claim."])[0].tolist(), 1
     )[0]
     assert note_id == "note-03"
-    assert indexer.store.cards([note_id])[note_id].hit.summary == "A revised claim."
+    [(note, _)] = indexer.store.fetch(indexer.store.versions()["note-03"])
+    assert note.summary == "A revised claim."
 
 
 def test_broken_file_keeps_its_indexed_version(

@@ -126,3 +126,25 @@ def test_hybrid_search_combines_both_rankings(settings: Settings, corpus: Path) 
         hits = retriever.search("proxy reward overoptimization", 2, SearchOptions(mode=mode))
         assert hits[0].note_id == "reward-hacking", mode
         assert hits[0].title == "Why do policies exploit proxy rewards?", mode
+
+
+def test_words_in_most_notes_are_left_out_of_the_match(tmp_path: Path) -> None:
+    from inquirer.lexical import LexicalIndex as Index
+    from inquirer.notes import parse_bytes
+
+    lexical = Index(tmp_path / "lexical.sqlite")
+    for i, extra in enumerate(["calibration error", "reward hacking", "long context", "probes"]):
+        path = write_note(tmp_path / "notes", f"n{i}", summary=f"A model result on {extra}.")
+        note = parse_bytes(str(path), path.read_bytes())
+        lexical.add([(note, f"v{i}", 2)])
+    # "model" is in every note: matching it would score all four for nothing
+    assert lexical._selective(["model", "calibration"]) == ["calibration"]
+    assert [h.note_id for h in lexical.search("model calibration", 5)] == ["n0"]
+    # a query of words every note has cannot tell notes apart: BM25 says nothing
+    assert lexical.search("model", 5) == []
+    assert lexical.search("zeppelin", 5) == []
+    card = lexical.cards(["n1"])["n1"]
+    assert card.vector_id == "n1@v1#0/2" and card.hit.summary == "A model result on reward hacking."
+    lexical.delete(["v1"])
+    assert lexical.cards(["n1"]) == {} and lexical.count() == 3
+    assert [h.note_id for h in lexical.search("reward hacking", 5)] == []

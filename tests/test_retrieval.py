@@ -23,8 +23,8 @@ from inquirer.retrieval import (
     rrf,
 )
 from inquirer.services import build_indexer, lexical_path
-from inquirer.store import Card, Store
-from inquirer.types import Filters, Hit, Stage
+from inquirer.store import Store
+from inquirer.types import Card, Filters, Hit, Stage
 
 
 def hit(note_id: str, score: float = 0.0, tags: tuple[str, ...] = ()) -> Hit:
@@ -36,12 +36,11 @@ def hit(note_id: str, score: float = 0.0, tags: tuple[str, ...] = ()) -> Hit:
 def card(
     note_id: str,
     links: Sequence[str] = (),
-    vector: Sequence[float] = (),
     *,
     year: int | None = 2024,
     tags: tuple[str, ...] = (),
 ) -> Card:
-    return Card(hit=hit(note_id, tags=tags), links=tuple(links), year=year, vector=tuple(vector))
+    return Card(hit=hit(note_id, tags=tags), links=tuple(links), year=year, vector_id="")
 
 
 # -- fusion -------------------------------------------------------------------------------------
@@ -100,15 +99,15 @@ def test_link_expansion_respects_filters_and_missing_notes() -> None:
 
 def test_mmr_lets_a_different_angle_past_near_duplicates() -> None:
     hits = [hit("dup1", 1.0), hit("dup2", 0.95), hit("dup3", 0.9), hit("other", 0.6)]
-    cards = {
-        "dup1": card("dup1", vector=(1.0, 0.0)),
-        "dup2": card("dup2", vector=(0.999, 0.0447)),
-        "dup3": card("dup3", vector=(0.998, 0.0632)),
-        "other": card("other", vector=(0.0, 1.0)),
+    vectors = {
+        "dup1": (1.0, 0.0),
+        "dup2": (0.999, 0.0447),
+        "dup3": (0.998, 0.0632),
+        "other": (0.0, 1.0),
     }
-    plain = mmr(hits, cards, k=3, lam=1.0)
+    plain = mmr(hits, vectors, k=3, lam=1.0)
     assert [h.note_id for h in plain] == ["dup1", "dup2", "dup3"]
-    diverse = mmr(hits, cards, k=3, lam=0.5)
+    diverse = mmr(hits, vectors, k=3, lam=0.5)
     assert [h.note_id for h in diverse][:2] == ["dup1", "other"]
     assert diverse[2].stages[-1].detail.startswith("closest pick dup1")
     assert diverse[1].score == 0.6  # the hit keeps its relevance score

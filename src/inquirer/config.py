@@ -65,6 +65,16 @@ class Settings(BaseSettings):
         "", description="cross-encoder model id or path for reranking ('' = no rerank)"
     )
     rerank_depth: int = Field(30, ge=1, le=500, description="fused candidates the reranker sees")
+    model: str = Field(
+        "",
+        description="answering model: local/<name>, or any litellm model string "
+        "('' = the best local model installed)",
+    )
+    llm_api_base: str | None = Field(None, description="API base URL for the model's provider")
+    llm_api_key: str | None = Field(None, description="API key for the model's provider")
+    llm_timeout: float = Field(120.0, gt=0, description="seconds before a model call times out")
+    llm_retries: int = Field(2, ge=0, le=10, description="retries of a failed model call")
+    llm_threads: int | None = Field(None, ge=1, description="CPU threads for the local model")
     max_note_bytes: int = Field(1_000_000, ge=1, description="larger note files are rejected")
 
     @field_validator("collection")
@@ -77,6 +87,10 @@ class Settings(BaseSettings):
     @property
     def home_dir(self) -> Path:
         return self.home.expanduser()
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home_dir / "models"
 
     @property
     def index_dir(self) -> Path:

@@ -53,3 +53,15 @@ class EmbeddingError(InquirerError):
     """The embedding model cannot be loaded or run."""
 
     exit_code = 5
+
+
+class LLMError(InquirerError):
+    """A language model call failed. ``retryable`` says whether trying again can help
+    (a timeout, an unreachable or overloaded server, malformed output) or not (a bad model
+    name, a refused key, a request the model cannot take)."""
+
+    exit_code = 6
+
+    def __init__(self, message: str, *, hint: str | None = None, retryable: bool = False) -> None:
+        super().__init__(message, hint=hint)
+        self.retryable = retryable

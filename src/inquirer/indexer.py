@@ -223,7 +223,7 @@ class Indexer:
         """Vectors first, then the lexical rows: a crash between leaves what reconcile mends."""
         self.store.write(group, vectors)
         if self.lexical is not None:
-            self.lexical.add((note, version) for note, version, _ in group)
+            self.lexical.add((note, version, len(chunks)) for note, version, chunks in group)
 
     def _reconcile_lexical(self, complete: dict[str, StoredVersion], *, rebuilt: bool) -> None:
         if self.lexical is not None:
@@ -283,5 +283,6 @@ def reconcile_lexical(
         lexical.delete(extra)
     if missing:
         log.info("adding %d note versions to the lexical index", len(missing))
-        lexical.add(store.fetch(missing))
+        counts = {v.version: v.count for v in missing}
+        lexical.add((note, version, counts[version]) for note, version in store.fetch(missing))
     return len(missing)

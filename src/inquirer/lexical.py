@@ -1,22 +1,31 @@
-"""The lexical (BM25) index: SQLite FTS5 beside the vector store, one row per note version.
+"""The note table beside the vector store: BM25 search (SQLite FTS5) and each note's card.
 
-FTS5 scores with BM25 and is updated in place, so the lexical index is kept in step with the
-vector store incrementally, within the same indexing pass, and persisted between runs. Title and
-summary carry a note's claim and weigh more than the body.
+One SQLite file, one row per note version in each of two tables: ``notes`` (FTS5: the text, for
+BM25) and ``cards`` (what is shown and followed: title, summary, path, tags, links, year, and the
+id of the note's claim vector). Both are updated in place within the indexing pass, so they stay
+in step with the vector store incrementally and persist between runs. Title and summary carry a
+note's claim and weigh more than the body.
+
+BM25 leaves out query words that occur in more than half of the notes: FTS5 clamps their idf to
+~0, so they add nothing to a score, but every note they match would be scored. On large corpora
+that is most of a query's cost.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from .chunking import chunk_id
 from .errors import StoreError
-from .types import Filters, Hit, Note
+from .types import Card, Filters, Hit, Note
 
-# bump when the table's columns change: an older table is dropped and refilled from the store
-LEXICAL_SCHEMA = 2
+# bump when the tables change: older tables are dropped and refilled from the store
+LEXICAL_SCHEMA = 3
+MAX_DF = 0.5  # share of notes above which a query word is left out of the BM25 match
 
 # column weights for bm25(); note_id, version and path are not searched
 WEIGHTS = {"title": 4.0, "summary": 2.0, "body": 1.0, "tags": 1.0}
@@ -44,7 +53,7 @@ def query_terms(text: str, *, limit: int = 64) -> list[str]:
 
 
 class LexicalIndex:
-    """An FTS5 table of note versions in one SQLite file."""
+    """The FTS5 and card tables of note versions in one SQLite file."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -56,15 +65,25 @@ class LexicalIndex:
             if schema != LEXICAL_SCHEMA:
                 with self._db:
                     self._db.execute("DROP TABLE IF EXISTS notes")
+                    self._db.execute("DROP TABLE IF EXISTS cards")
                     self._db.execute(f"PRAGMA user_version = {LEXICAL_SCHEMA}")
-            self._db.execute(
+            self._db.executescript(
                 """
                 CREATE VIRTUAL TABLE IF NOT EXISTS notes USING fts5(
                     note_id UNINDEXED, version UNINDEXED, path UNINDEXED,
                     year UNINDEXED, tag_list UNINDEXED,
                     title, summary, body, tags,
                     tokenize = 'porter unicode61'
-                )
+                );
+                CREATE TABLE IF NOT EXISTS cards (
+                    version TEXT PRIMARY KEY, note_id TEXT NOT NULL, text_row INTEGER NOT NULL,
+                    vector_id TEXT NOT NULL, title TEXT, summary TEXT, path TEXT,
+                    tags TEXT, links TEXT, year INTEGER
+                );
+                CREATE INDEX IF NOT EXISTS cards_note ON cards (note_id);
+                CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, notes, 'row');
+                CREATE VIRTUAL TABLE temp.probe USING fts5(word, tokenize = 'porter unicode61');
+                CREATE VIRTUAL TABLE temp.probe_terms USING fts5vocab(temp, probe, 'instance');
                 """
             )
         except sqlite3.Error as exc:
@@ -77,55 +96,130 @@ class LexicalIndex:
         self._db.close()
 
     def is_empty(self) -> bool:
-        return self._db.execute("SELECT 1 FROM notes LIMIT 1").fetchone() is None
+        return self._db.execute("SELECT 1 FROM cards LIMIT 1").fetchone() is None
+
+    def count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM cards").fetchone()[0])
 
     def versions(self) -> set[str]:
-        return {row[0] for row in self._db.execute("SELECT version FROM notes")}
+        return {row[0] for row in self._db.execute("SELECT version FROM cards")}
 
-    def add(self, items: Iterable[tuple[Note, str]]) -> None:
-        """Add note versions (note, version) in one transaction."""
-        rows = [
-            (
-                note.id,
-                version,
-                note.path,
-                note.source.year if note.source else None,
-                "".join(f"|{tag}|" for tag in note.tags),
-                note.title,
-                note.summary,
-                note.body,
-                " ".join(note.tags),
-            )
-            for note, version in items
-        ]
+    def add(self, items: Iterable[tuple[Note, str, int]]) -> None:
+        """Add note versions (note, version, its chunk count) in one transaction."""
         with self._db:
-            self._db.executemany(
-                "INSERT INTO notes (note_id, version, path, year, tag_list, title, summary, body, "
-                "tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
+            for note, version, chunks in items:
+                year = note.source.year if note.source else None
+                cursor = self._db.execute(
+                    "INSERT INTO notes (note_id, version, path, year, tag_list, title, summary, "
+                    "body, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        note.id,
+                        version,
+                        note.path,
+                        year,
+                        "".join(f"|{tag}|" for tag in note.tags),
+                        note.title,
+                        note.summary,
+                        note.body,
+                        " ".join(note.tags),
+                    ),
+                )
+                self._db.execute(
+                    "INSERT OR REPLACE INTO cards VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        version,
+                        note.id,
+                        cursor.lastrowid,
+                        chunk_id(note.id, version, 0, chunks),
+                        note.title,
+                        note.summary,
+                        note.path,
+                        json.dumps(list(note.tags)),
+                        json.dumps(list(note.links)),
+                        year,
+                    ),
+                )
 
     def delete(self, versions: Iterable[str]) -> None:
         with self._db:
-            self._db.executemany("DELETE FROM notes WHERE version = ?", [(v,) for v in versions])
+            for version in versions:
+                row = self._db.execute(
+                    "SELECT text_row FROM cards WHERE version = ?", (version,)
+                ).fetchone()
+                if row is not None:
+                    self._db.execute("DELETE FROM notes WHERE rowid = ?", row)
+                    self._db.execute("DELETE FROM cards WHERE version = ?", (version,))
 
     def clear(self) -> None:
         with self._db:
             self._db.execute("DELETE FROM notes")
+            self._db.execute("DELETE FROM cards")
+
+    def cards(self, note_ids: Sequence[str]) -> dict[str, Card]:
+        """The card of each given note (ids it does not hold are left out)."""
+        out: dict[str, Card] = {}
+        ids = list(dict.fromkeys(note_ids))
+        for start in range(0, len(ids), 500):  # SQLite's limit on bound parameters
+            batch = ids[start : start + 500]
+            rows = self._db.execute(
+                "SELECT note_id, vector_id, title, summary, path, tags, links, year FROM cards "
+                f"WHERE note_id IN ({', '.join('?' * len(batch))})",
+                batch,
+            ).fetchall()
+            for note_id, vector_id, title, summary, path, tags, links, year in rows:
+                out[note_id] = Card(
+                    hit=Hit(
+                        note_id=note_id,
+                        title=title,
+                        summary=summary,
+                        score=0.0,
+                        path=path,
+                        tags=tuple(json.loads(tags)),
+                    ),
+                    links=tuple(json.loads(links)),
+                    year=year,
+                    vector_id=vector_id,
+                )
+        return out
+
+    def _selective(self, words: list[str]) -> list[str]:
+        """The words worth matching: those in at most MAX_DF of the notes. When every word is
+        more common than that, BM25 has nothing to tell the notes apart by (FTS5 would score
+        each ~0), so nothing is matched."""
+        with self._db:
+            self._db.executemany(
+                "INSERT INTO temp.probe (rowid, word) VALUES (?, ?)", list(enumerate(words))
+            )
+            stems = dict(self._db.execute("SELECT doc, term FROM temp.probe_terms"))
+            self._db.execute("DELETE FROM temp.probe")
+        unique = sorted(set(stems.values()))
+        if not unique:
+            return []
+        frequency = dict(
+            self._db.execute(
+                f"SELECT term, doc FROM temp.vocab WHERE term IN ({', '.join('?' * len(unique))})",
+                unique,
+            ).fetchall()
+        )
+        present = [i for i in range(len(words)) if frequency.get(stems.get(i, ""), 0) > 0]
+        if not present:
+            return []
+        limit = MAX_DF * self.count()
+        return [words[i] for i in present if frequency[stems[i]] <= limit]
 
     def search(self, query: str, k: int, *, filters: Filters | None = None) -> list[Hit]:
-        """The ``k`` best notes for ``query`` by BM25 (any query word may match)."""
-        terms = query_terms(query)
-        if not terms:
-            return []
-        match = " OR ".join(f'"{t}"' for t in terms)
-        weights = ", ".join(str(w) for w in (0.0, 0.0, 0.0, 0.0, 0.0, *WEIGHTS.values()))
-        where, params = _filter_sql(filters)
-        sql = (
-            f"SELECT note_id, path, title, summary, tags, bm25(notes, {weights}) AS rank "
-            f"FROM notes WHERE notes MATCH ?{where} ORDER BY rank LIMIT ?"
-        )
+        """The ``k`` best notes for ``query`` by BM25 (any selective query word may match)."""
         try:
+            words = self._selective(query_terms(query))
+            if not words:
+                return []
+            match = " OR ".join(f'"{w}"' for w in words)
+            weights = ", ".join(str(w) for w in (0.0, 0.0, 0.0, 0.0, 0.0, *WEIGHTS.values()))
+            where, params = _filter_sql(filters)
+            sql = (
+                f"SELECT note_id, path, title, summary, tags, bm25(notes, {weights}) AS rank "
+                f"FROM notes WHERE notes MATCH ?{where} ORDER BY rank LIMIT ?"
+            )
             rows = self._db.execute(sql, (match, *params, k)).fetchall()
         except sqlite3.Error as exc:
             raise StoreError(f"lexical search failed: {exc}") from exc

@@ -21,8 +21,7 @@ llama-index retriever, which is how agents and query engines consume it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -30,8 +29,8 @@ from .embeddings import Embedder
 from .errors import InquirerError, StoreError
 from .indexer import reconcile_lexical
 from .lexical import TOKEN, LexicalIndex
-from .store import Card, IndexSpec, Store
-from .types import Filters, Hit, Stage
+from .store import IndexSpec, Store
+from .types import Card, Filters, Hit, Stage
 
 if TYPE_CHECKING:
     from llama_index.core.retrievers import BaseRetriever
@@ -148,7 +147,9 @@ def _passes(card: Card, filters: Filters | None) -> bool:
     return not (filters.year_to is not None and (card.year is None or card.year > filters.year_to))
 
 
-def mmr(hits: Sequence[Hit], cards: dict[str, Card], *, k: int, lam: float) -> list[Hit]:
+def mmr(
+    hits: Sequence[Hit], vectors: Mapping[str, Sequence[float]], *, k: int, lam: float
+) -> list[Hit]:
     """Maximal marginal relevance: pick, one at a time, the hit with the best
     ``lam`` * relevance - (1 - ``lam``) * (highest cosine to a hit already picked).
 
@@ -163,20 +164,20 @@ def mmr(hits: Sequence[Hit], cards: dict[str, Card], *, k: int, lam: float) -> l
     top, low = max(h.score for h in pool), min(h.score for h in pool)
     span = (top - low) or 1.0
     relevance = {h.note_id: (h.score - low) / span for h in pool}
-    vectors = {
-        h.note_id: np.asarray(cards[h.note_id].vector, dtype=np.float32)
+    arrays = {
+        h.note_id: np.asarray(vectors[h.note_id], dtype=np.float32)
         for h in pool
-        if h.note_id in cards
+        if vectors.get(h.note_id)
     }
     chosen: list[Hit] = []
     while pool and len(chosen) < k:
         best_value, best_i, best_sim, best_near = -np.inf, 0, 0.0, ""
         for i, hit in enumerate(pool):
             sim, near = 0.0, ""
-            vector = vectors.get(hit.note_id)
+            vector = arrays.get(hit.note_id)
             if vector is not None:
                 for other in chosen:
-                    other_vector = vectors.get(other.note_id)
+                    other_vector = arrays.get(other.note_id)
                     if other_vector is not None:
                         s = float(vector @ other_vector)
                         if s > sim:
@@ -219,7 +220,6 @@ class Retriever:
         self.rerank_depth = rerank_depth
         self.link_decay = link_decay
         self.link_parents = link_parents
-        self._pool: ThreadPoolExecutor | None = None
 
     # -- input ------------------------------------------------------------------------------
 
@@ -257,7 +257,7 @@ class Retriever:
     def _details(self, hits: Sequence[Hit], cards: dict[str, Card]) -> list[Hit]:
         """Fill in title, summary, path and tags where a stage left them out (one read)."""
         missing = [h.note_id for h in hits if not h.title and h.note_id not in cards]
-        cards.update(self.store.cards(missing))
+        cards.update(self._lexical().cards(missing))
         out = []
         for hit in hits:
             if hit.title:
@@ -290,14 +290,11 @@ class Retriever:
         return ranked(self._lexical().search(query, k, filters=filters), "bm25")
 
     def _hybrid(self, query: str, n: int, filters: Filters | None) -> list[Hit]:
-        """BM25 in a worker thread while the query is embedded (SQLite and torch release the
-        GIL), then RRF. The store is only touched from this thread."""
-        lexical = self._lexical()
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bm25")
-        words = self._pool.submit(lexical.search, query, n, filters=filters)
+        """Dense, then BM25, fused by RRF. (Run side by side, BM25 only slowed the embedding
+        down: on 2 cores torch already uses both.)"""
         dense = self._dense(query, n, filters)
-        return rrf([dense, ranked(words.result(), "bm25")], n)
+        words = self._lexical().search(query, n, filters=filters)
+        return rrf([dense, ranked(words, "bm25")], n)
 
     # -- the whole search -------------------------------------------------------------------
 
@@ -321,16 +318,20 @@ class Retriever:
             head = self._details(hits[: self.rerank_depth], cards)
             hits = self._rerank(text, head, hits[self.rerank_depth :], self.reranker)
         if opts.links:
-            cards.update(self.store.cards([h.note_id for h in hits[: self.link_parents]]))
+            lexical = self._lexical()
+            cards.update(lexical.cards([h.note_id for h in hits[: self.link_parents]]))
             targets = {t for c in cards.values() for t in c.links} - {h.note_id for h in hits}
-            cards.update(self.store.cards(sorted(targets)))  # only new notes need their card
+            cards.update(lexical.cards(sorted(targets)))  # only new notes need their card
             hits = expand_links(
                 hits, cards, parents=self.link_parents, decay=self.link_decay, filters=opts.filters
             )
         if opts.diversity < 1.0:
             pool = hits[: max(3 * k, 20)]
-            cards.update(self.store.cards([h.note_id for h in pool], vectors=True))
-            hits = mmr(pool, cards, k=k, lam=opts.diversity)
+            cards.update(self._lexical().cards([h.note_id for h in pool if h.note_id not in cards]))
+            by_chunk = {cards[h.note_id].vector_id: h.note_id for h in pool if h.note_id in cards}
+            stored = self.store.vectors(list(by_chunk))
+            vectors = {by_chunk[chunk]: vector for chunk, vector in stored.items()}
+            hits = mmr(pool, vectors, k=k, lam=opts.diversity)
         return self._details(hits[:k], cards)
 
     @staticmethod
@@ -344,11 +345,6 @@ class Retriever:
         # the rest stays below every reranked hit, in its fused order
         low = min(scores, default=0.0)
         return reranked + [replace(h, score=min(h.score, low)) for h in tail]
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False)
-            self._pool = None
 
 
 def llama_retriever(retriever: Retriever, k: int, options: SearchOptions) -> BaseRetriever:

@@ -8,6 +8,8 @@ from .config import Settings
 from .embeddings import CrossEncoderScorer, Embedder, SentenceTransformerEmbedder
 from .indexer import Indexer
 from .lexical import LexicalIndex
+from .llm import LiteLLM, LLMConfig
+from .local_model import best_installed
 from .retrieval import Mode, Retriever, SearchOptions
 from .store import Store
 from .types import Filters
@@ -27,6 +29,22 @@ def build_indexer(settings: Settings, embedder: Embedder | None = None) -> Index
         chunk_words=settings.chunk_words,
         max_bytes=settings.max_note_bytes,
         lexical=LexicalIndex(lexical_path(settings)),
+    )
+
+
+def build_llm(settings: Settings, model: str | None = None) -> LiteLLM:
+    """The answering model: ``model``, else the setting, else the best local model installed."""
+    chosen = model or settings.model or best_installed()
+    return LiteLLM(
+        LLMConfig(
+            model=chosen,
+            api_base=settings.llm_api_base,
+            api_key=settings.llm_api_key,
+            timeout=settings.llm_timeout,
+            retries=settings.llm_retries,
+            cache=settings.models_dir,
+            threads=settings.llm_threads,
+        )
     )
 
 

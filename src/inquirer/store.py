@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .chunking import chunk_id, parse_chunk_id
 from .errors import StoreError
-from .types import Chunk, Filters, Hit, Note, Source
+from .types import Chunk, Filters, Note, Source
 
 if TYPE_CHECKING:
     import numpy as np
@@ -131,28 +131,6 @@ def where_clause(filters: Filters | None) -> dict[str, Any] | None:
     if not conditions:
         return None
     return conditions[0] if len(conditions) == 1 else {"$and": conditions}
-
-
-def _hit(meta: dict[str, Any], score: float) -> Hit:
-    return Hit(
-        note_id=str(meta["note_id"]),
-        title=str(meta["title"]),
-        summary=str(meta["summary"]),
-        score=score,
-        path=str(meta["path"]),
-        chunk_index=int(meta["chunk_index"]),
-        tags=_strings(meta, "tags"),
-    )
-
-
-@dataclass(frozen=True)
-class Card:
-    """A note's claim as the store holds it (chunk 0), with its vector and outgoing links."""
-
-    hit: Hit
-    links: tuple[str, ...]
-    year: int | None
-    vector: tuple[float, ...]  # empty unless asked for
 
 
 def _client(settings: Settings) -> Any:
@@ -317,15 +295,11 @@ class Store:
 
         Chunk hits are collapsed to notes from their ids alone: reading metadata for every
         candidate chunk costs several times the vector search, so details are read later,
-        for the few notes that are shown (``cards``).
+        for the few notes that are shown (the cards in lexical.py).
         """
-        collection = self.require()
-        total = collection.count()
-        if total == 0:
-            return []
-        got = collection.query(
+        got = self.require().query(
             query_embeddings=[[float(x) for x in vector]],
-            n_results=min(total, max(k * 4, k + 10)),
+            n_results=max(k * 4, k + 10),  # fewer come back from a smaller collection
             where=where_clause(filters),
             include=["distances"],
         )
@@ -340,26 +314,15 @@ class Store:
                 best[parsed.note_id] = (parsed.note_id, score, parsed.index)
         return sorted(best.values(), key=lambda item: -item[1])[:k]
 
-    def cards(self, note_ids: Sequence[str], *, vectors: bool = False) -> dict[str, Card]:
-        """Chunk 0 of each given note: its claim and links, and with ``vectors`` its vector
-        (ids the store does not hold are left out)."""
-        if not note_ids:
+    def vectors(self, chunk_ids: Sequence[str]) -> dict[str, tuple[float, ...]]:
+        """The stored vectors of the given chunks (ids the store does not hold are left out)."""
+        if not chunk_ids:
             return {}
-        got = self.require().get(
-            where={"$and": [{"note_id": {"$in": list(note_ids)}}, {"chunk_index": 0}]},
-            include=["metadatas", "embeddings"] if vectors else ["metadatas"],
-        )
-        embeddings = got["embeddings"] if vectors else [()] * len(got["metadatas"])
-        out: dict[str, Card] = {}
-        for meta, vector in zip(got["metadatas"], embeddings, strict=True):
-            year = meta.get("year")
-            out[str(meta["note_id"])] = Card(
-                hit=_hit(meta, 0.0),
-                links=_strings(meta, "links"),
-                year=int(year) if isinstance(year, int) else None,
-                vector=tuple(float(x) for x in vector),
-            )
-        return out
+        got = self.require().get(ids=list(chunk_ids), include=["embeddings"])
+        return {
+            str(i): tuple(float(x) for x in v)
+            for i, v in zip(got["ids"], got["embeddings"], strict=True)
+        }
 
     # -- writing ----------------------------------------------------------------------------
 

@@ -87,3 +87,14 @@ class Filters:
         return bool(self.tags) or any(
             v is not None for v in (self.folder, self.year_from, self.year_to)
         )
+
+
+@dataclass(frozen=True)
+class Card:
+    """A note as retrieval shows and follows it: its claim, links and year, and the id of
+    its claim vector (chunk 0) in the vector store."""
+
+    hit: Hit
+    links: tuple[str, ...]
+    year: int | None
+    vector_id: str
