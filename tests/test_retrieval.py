@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FakeEmbedder, write_note
+from conftest import FakeEmbedder, fake_retriever, write_note
 from inquirer.config import Settings
 from inquirer.errors import InquirerError
 from inquirer.lexical import LexicalIndex
@@ -22,7 +22,7 @@ from inquirer.retrieval import (
     mmr,
     rrf,
 )
-from inquirer.services import build_indexer, lexical_path
+from inquirer.services import lexical_path
 from inquirer.store import Store
 from inquirer.types import Card, Filters, Hit, Stage
 
@@ -150,14 +150,8 @@ def retriever(settings: Settings, tmp_path: Path) -> Retriever:
         tags=["eval"],
     )
     old.write_text(old.read_text().replace("year: 2024", "year: 2018"))
-    indexer = build_indexer(settings, FakeEmbedder())
-    indexer.run([root])
-    return Retriever(
-        indexer.store,
-        indexer.embedder,
-        chunk_words=settings.chunk_words,
-        lexical=LexicalIndex(lexical_path(settings)),
-    )
+    retriever: Retriever = fake_retriever(settings, root)
+    return retriever
 
 
 def test_hits_carry_every_stage_that_saw_them(retriever: Retriever) -> None:

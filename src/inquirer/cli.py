@@ -204,6 +204,48 @@ def search_cmd(
         print_hits(query, hits, explain=explain)
 
 
+@cli.command("ask")
+@click.argument("question")
+@click.option(
+    "--model", help="local/<name> or a litellm model string (default: the model setting)."
+)
+@click.option(
+    "--format",
+    "form",
+    type=click.Choice(["text", "md", "json"]),
+    default="text",
+    show_default=True,
+    help="Output form.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the line here (written whole at the end, never half).",
+)
+@pass_ctx
+def ask_cmd(obj: Context, question: str, model: str | None, form: str, out: Path | None) -> None:
+    """Answer QUESTION with an inquiring line built from the notes."""
+    from .console import ask_progress, write_atomic
+    from .pipeline import build_pipeline, clean_question, shorten
+    from .render import render
+
+    asked = clean_question(question)  # an empty question is refused before any model loads
+    settings = obj.loaded.settings
+    pipeline = build_pipeline(settings, model=model)
+    stream_to_stdout = form == "text" and out is None
+    with ask_progress(shorten(asked), stream=stream_to_stdout) as on_event:
+        line = pipeline.ask(question, on_event)
+    rendered = render(line, form)
+    if out is not None:
+        write_atomic(out, rendered)
+        click.echo(f"wrote {out}", err=True)
+    if stream_to_stdout:
+        # the framing, body and insight have streamed; the sources and next lines follow
+        click.echo("\n" + rendered.split(line.insight, 1)[-1].lstrip("\n"), nl=False)
+    elif out is None:
+        click.echo(rendered, nl=False)
+
+
 def parse_years(text: str | None) -> tuple[int | None, int | None]:
     """'2021' -> (2021, 2021); '2020-2023', '2021-', '-2019' -> the range's ends."""
     if text is None:

@@ -3,8 +3,11 @@ diagnostics and progress to stderr."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -24,6 +27,9 @@ from .config import LoadedSettings
 from .corpus import Problem
 from .indexer import IndexReport
 from .types import Hit
+
+if TYPE_CHECKING:
+    from .pipeline import Event
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -120,3 +126,33 @@ def stage_line(hit: Hit) -> Text:
             line.append(f" ({stage.detail})", style="dim")
         line.append("  ")
     return line
+
+
+@contextmanager
+def ask_progress(question: str, *, stream: bool) -> Iterator[Callable[[Event], None]]:
+    """The agent's steps on stderr as they happen; the composed text on stdout as it streams
+    (or on stderr, dimmed, when stdout is reserved for the finished document)."""
+    started = False
+
+    def on_event(event: Event) -> None:
+        nonlocal started
+        if event.kind == "token":
+            if stream:
+                if not started:
+                    out.print("INQUIRING LINE\n", markup=False)
+                    out.print(question + "\n", markup=False)
+                    started = True
+                out.print(event.message, end="", markup=False, highlight=False)
+            return
+        if event.kind in ("retrieved", "reading", "drafting", "failed"):
+            err.print(f"[dim]· {escape(event.message[:160])}[/]")
+
+    yield on_event
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all: a temporary file, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)

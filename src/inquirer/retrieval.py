@@ -23,14 +23,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from .chunking import note_version, parse_chunk_id
 from .embeddings import Embedder
 from .errors import InquirerError, StoreError
 from .indexer import reconcile_lexical
 from .lexical import TOKEN, LexicalIndex
-from .store import IndexSpec, Store
-from .types import Card, Filters, Hit, Stage
+from .notes import parse_bytes
+from .store import IndexSpec, Store, StoredVersion
+from .types import Card, Filters, Hit, Note, Stage
 
 if TYPE_CHECKING:
     from llama_index.core.retrievers import BaseRetriever
@@ -333,6 +336,30 @@ class Retriever:
             vectors = {by_chunk[chunk]: vector for chunk, vector in stored.items()}
             hits = mmr(pool, vectors, k=k, lam=opts.diversity)
         return self._details(hits[:k], cards)
+
+    def cards(self, note_ids: Sequence[str]) -> dict[str, Card]:
+        """Each note's card (title, summary, links, ...), without reading the note."""
+        return self._lexical().cards(note_ids)
+
+    def read(self, note_id: str) -> Note | None:
+        """A note in full: from its file when the file still holds the indexed version, else
+        as the store holds it (a machine that shares a Chroma server has no files)."""
+        card = self._lexical().cards([note_id]).get(note_id)
+        if card is None:
+            return None
+        key = parse_chunk_id(card.vector_id)
+        path = Path(card.hit.path)
+        try:
+            data = path.read_bytes()
+            if key is not None and note_version(str(path), data) == key.version:
+                return parse_bytes(str(path), data)
+        except (OSError, InquirerError):
+            pass
+        if key is None:
+            return None
+        stored = StoredVersion(key.note_id, key.version, key.count, frozenset(range(key.count)))
+        fetched = self.store.fetch([stored])
+        return fetched[0][0] if fetched else None
 
     @staticmethod
     def _rerank(query: str, head: list[Hit], tail: list[Hit], reranker: Scorer) -> list[Hit]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -98,3 +99,94 @@ class Card:
     links: tuple[str, ...]
     year: int | None
     vector_id: str
+
+
+# -- the inquiring line (FORMAT.md) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the agent's work, as the trace records it."""
+
+    kind: str  # plan, search, read, judge, follow, decide
+    detail: str
+    note_id: str | None = None
+    kept: bool | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ReadNote:
+    """A note the agent read in full, with its judgement of the note's relevance."""
+
+    note: Note
+    relevant: bool
+    reason: str
+    rank: int  # order in which retrieval ranked it (1 = first)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the agent gathered for a question: every note it read, and its trace."""
+
+    question: str
+    read: tuple[ReadNote, ...]
+    trace: tuple[Step, ...]
+    unread: tuple[str, ...] = ()  # candidates found (by search or link) but not read
+
+    @property
+    def relevant(self) -> tuple[ReadNote, ...]:
+        return tuple(r for r in self.read if r.relevant)
+
+    @property
+    def sufficient(self) -> bool:
+        return len(self.relevant) >= 2
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    cites: tuple[str, ...]  # note ids
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    sentences: tuple[Sentence, ...]
+
+    @property
+    def cites(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c for s in self.sentences for c in s.cites))
+
+    def plain(self, titles: Mapping[str, str]) -> str:
+        """The paragraph for a terminal: each claim followed by its notes' titles."""
+        return " ".join(
+            s.text.rstrip(".") + " (" + "; ".join(titles.get(c, c) for c in s.cites) + ")."
+            for s in self.sentences
+        )
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    note_id: str
+    title: str
+    summary: str  # the note's own summary, never rewritten
+
+
+@dataclass(frozen=True)
+class Line:
+    """An inquiring line: every part FORMAT.md requires, plus how it was made."""
+
+    question: str
+    framing: str
+    body: tuple[Paragraph, ...]
+    insight: str
+    sources: tuple[SourceEntry, ...]
+    next_lines: tuple[str, ...]
+    answered: bool  # False when the corpus holds too little to answer
+    model: str
+    created: str  # ISO 8601, UTC
+    evidence: Evidence
+    asked: str = ""  # the question as the user typed it, when it was shortened
+    corpus: str = ""  # fingerprint of the indexed corpus the line was made from
+    timings: dict[str, float] = field(default_factory=dict)
+    usage: dict[str, int] = field(default_factory=dict)

@@ -1,0 +1,127 @@
+"""A Line in its three forms (FORMAT.md): JSON, the machine form with everything; Markdown,
+rendered from the JSON; and plain text for the terminal."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from .types import Line
+
+HEADING = "INQUIRING LINE"
+
+
+def line_id(line: Line) -> str:
+    return hashlib.sha256(f"{line.question}\0{line.created}".encode()).hexdigest()[:12]
+
+
+def to_json(line: Line) -> dict[str, Any]:
+    """Every part, citations per sentence, the agent's trace, timings and token usage."""
+    return {
+        "id": line_id(line),
+        "question": line.question,
+        "asked": line.asked or line.question,
+        "answered": line.answered,
+        "framing": line.framing,
+        "body": [
+            {
+                "cites": list(p.cites),
+                "sentences": [{"text": s.text, "cites": list(s.cites)} for s in p.sentences],
+            }
+            for p in line.body
+        ],
+        "insight": line.insight,
+        "sources": [
+            {"id": s.note_id, "title": s.title, "summary": s.summary} for s in line.sources
+        ],
+        "next_lines": list(line.next_lines),
+        "verification": None,
+        "model": line.model,
+        "created": line.created,
+        "corpus": line.corpus,
+        "timings": line.timings,
+        "usage": line.usage,
+        "read": [
+            {"id": r.note.id, "title": r.note.title, "relevant": r.relevant, "reason": r.reason}
+            for r in line.evidence.read
+        ],
+        "trace": [
+            {k: v for k, v in vars(step).items() if v not in (None, "")}
+            for step in line.evidence.trace
+        ],
+    }
+
+
+def dumps(line: Line) -> str:
+    return json.dumps(to_json(line), indent=2, ensure_ascii=False) + "\n"
+
+
+def _titles(data: dict[str, Any]) -> dict[str, str]:
+    return {s["id"]: s["title"] for s in data["sources"]}
+
+
+def markdown(data: dict[str, Any], *, obsidian: bool = False) -> str:
+    """Markdown from the JSON form: front matter, the parts in order, citations as links."""
+    titles = _titles(data)
+
+    def cite(note_id: str) -> str:
+        title = titles.get(note_id, note_id)
+        return f"[[{note_id}|{title}]]" if obsidian else f"[{title}](note:{note_id})"
+
+    verification = data.get("verification") or {"status": "not run"}
+    front = {
+        "id": data["id"],
+        "question": data["question"],
+        "model": data["model"],
+        "created": data["created"],
+        "corpus": data["corpus"],
+        "verification": verification.get("status", "not run"),
+    }
+    out = ["---", *(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in front.items()), "---"]
+    out += ["", f"# {HEADING}", "", f"**{data['question']}**", "", data["framing"], ""]
+    for paragraph in data["body"]:
+        out.append(
+            " ".join(
+                s["text"] + " " + ", ".join(cite(c) for c in s["cites"])
+                for s in paragraph["sentences"]
+            )
+        )
+        out.append("")
+    out += [data["insight"], "", f"## Sources · {len(data['sources'])} notes", ""]
+    for source in data["sources"]:
+        out += [f"- **{source['title']}** (`{source['id']}`) — {source['summary']}"]
+    out += ["", "## Next inquiring lines", ""]
+    out += [f"{i}. {q}" for i, q in enumerate(data["next_lines"], start=1)]
+    out += ["", "## Verification", "", f"Not verified yet ({verification.get('status')})."]
+    return "\n".join(out) + "\n"
+
+
+def text(data: dict[str, Any]) -> str:
+    """Plain text: each claim followed by its notes' titles in parentheses."""
+    titles = _titles(data)
+    out = [HEADING, "", data["question"], "", data["framing"], ""]
+    for paragraph in data["body"]:
+        out.append(
+            " ".join(
+                s["text"].rstrip(".")
+                + " ("
+                + "; ".join(titles.get(c, c) for c in s["cites"])
+                + ")."
+                for s in paragraph["sentences"]
+            )
+        )
+        out.append("")
+    out += [data["insight"], "", f"Sources · {len(data['sources'])} notes", ""]
+    for source in data["sources"]:
+        out += [f"  {source['title']}", f"    {source['summary']}", ""]
+    out += ["Next inquiring lines", ""]
+    out += [f"  {i}. {q}" for i, q in enumerate(data["next_lines"], start=1)]
+    return "\n".join(out) + "\n"
+
+
+def render(line: Line, form: str) -> str:
+    data = to_json(line)
+    if form == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return markdown(data) if form == "md" else text(data)
