@@ -173,13 +173,19 @@ class FakeLLM:
             return {"questions": ["What limits calibration after tuning?"] * 3}
         raise AssertionError(f"no default reply for {name}")
 
-    def structured(self, messages: Any, schema: Any, *, max_tokens: int) -> Any:
+    def structured(
+        self, messages: Any, schema: Any, *, max_tokens: int, on_partial: Any = None
+    ) -> Any:
         from inquirer.llm import Completion
 
         name = schema.__name__
         self.history.append((name, list(messages)))
         queue = self.replies.get(name)
         reply = queue.pop(0) if queue else self.default(name, schema)
+        if on_partial is not None:  # stream it in three pieces, as a model would in many
+            text = json.dumps(reply)
+            for end in (len(text) // 3, 2 * len(text) // 3, len(text)):
+                on_partial(text[:end])
         self.usage.add(10, 10, 0.001)
         return schema.model_validate(reply), Completion(json.dumps(reply), 10, 10, 0.001)
 

@@ -221,3 +221,17 @@ def test_every_prompt_renders_with_its_variables_and_only_them() -> None:
         if names:
             with pytest.raises(InquirerError, match="no value"):
                 prompts.render(name)
+
+
+def test_sentences_stream_as_each_one_is_closed(retriever: Retriever) -> None:
+    from inquirer.pipeline import Event
+
+    events: list[Event] = []
+    line = pipeline(FakeLLM(), retriever).ask(QUESTION, events.append)
+    tokens = [e.message for e in events if e.kind == "token"]
+    streamed = "".join(tokens)
+    first = line.body[0].sentences[0]
+    assert first.text.rstrip(".") in streamed and line.insight in streamed
+    sentences = sum(len(p.sentences) for p in line.body)
+    assert len(tokens) >= sentences + 2  # each sentence on its own, then framing and insight
+    assert [e.kind for e in events][-1] == "done"

@@ -106,3 +106,16 @@ def test_structured_output_that_never_fits_says_so() -> None:
     with pytest.raises(LLMError) as info:
         model(completion, retries=1).structured(MESSAGES, Verdict, max_tokens=40)
     assert "does not fit Verdict" in info.value.message and info.value.retryable
+
+
+def test_structured_output_can_stream_its_json() -> None:
+    reply = '{"supported": false, "reason": "the note gives another number"}'
+    completion, seen = scripted(reply)
+    partials: list[str] = []
+    verdict, done = model(completion).structured(
+        MESSAGES, Verdict, max_tokens=40, on_partial=partials.append
+    )
+    assert verdict == Verdict(supported=False, reason="the note gives another number")
+    assert len(partials) > 1 and partials[-1] == reply and reply.startswith(partials[0])
+    assert seen[0]["stream"] is True and "response_format" in seen[0]
+    assert done.first_token_seconds is not None

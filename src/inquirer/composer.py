@@ -10,6 +10,7 @@ all of which the agent read. Sources are assembled by code from the notes themse
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import unicodedata
@@ -148,6 +149,22 @@ def clean_sentence(text: str, *, question: str, earlier: Sequence[str]) -> str:
     return text
 
 
+CLOSED_SENTENCE = re.compile(
+    r'\{\s*"text"\s*:\s*("(?:[^"\\]|\\.)*")\s*,\s*"cites"\s*:\s*\[([^\]]*)\]\s*\}'
+)
+
+
+def closed_sentences(partial_json: str) -> list[tuple[str, list[str]]]:
+    """The sentence objects already complete in a paragraph's JSON as it streams."""
+    out = []
+    for text, cites in CLOSED_SENTENCE.findall(partial_json):
+        try:
+            out.append((str(json.loads(text)), [str(c) for c in json.loads(f"[{cites}]")]))
+        except json.JSONDecodeError:
+            break
+    return out
+
+
 def unname(text: str, ids: Sequence[str]) -> str:
     """Take note ids out of prose ("x-y-z found that A" -> "A"): ids are for citing."""
     for note_id in ids:
@@ -206,11 +223,14 @@ class Composer:
         body: list[Paragraph] = []
         written: list[str] = [framing]
         for index, group in enumerate(groups(used)):
-            paragraph = self._paragraph(question, group, index, answered, written)
-            if paragraph.sentences:
-                body.append(paragraph)
-                written += [s.text for s in paragraph.sentences]
-                emit(paragraph.plain(titles) + "\n\n")
+
+            def show(sentence: Sentence) -> None:
+                emit(Paragraph((sentence,)).plain(titles) + " ")
+
+            paragraph = self._paragraph(question, group, index, answered, written, show)
+            body.append(paragraph)
+            written += [s.text for s in paragraph.sentences]
+            emit("\n\n")
         insight = self._insight(question, body)
         emit(insight + "\n")
         sources = self._sources(body, evidence)
@@ -263,7 +283,9 @@ class Composer:
         index: int,
         answered: bool,
         earlier: list[str],
+        show: Callable[[Sentence], None],
     ) -> Paragraph:
+        """One paragraph; each sentence is checked and shown as soon as the model closes it."""
         ids = [r.note.id for r in group]
         angle = ANGLES[min(index, len(ANGLES) - 1)]
         if not answered:
@@ -271,17 +293,34 @@ class Composer:
         rendered = prompts.render(
             "compose_paragraph", question=question, notes=self._claims(group), angle=angle
         )
-        out, _ = self.llm.structured(prompts.split(rendered), paragraph_schema(ids), max_tokens=300)
+        seen = 0
         sentences: list[Sentence] = []
-        for raw in out.model_dump()["sentences"]:
-            text = clean_sentence(
-                raw["text"], question=question, earlier=[*earlier, *(s.text for s in sentences)]
-            )
-            if text:
-                sentences.append(Sentence(text, tuple(dict.fromkeys(raw["cites"]))))
+
+        def take(raw_sentences: Sequence[tuple[str, Sequence[str]]]) -> None:
+            nonlocal seen
+            for text, cites in raw_sentences[seen:]:
+                seen += 1
+                kept = clean_sentence(
+                    unname(text, ids),
+                    question=question,
+                    earlier=[*earlier, *(s.text for s in sentences)],
+                )
+                allowed = tuple(c for c in dict.fromkeys(cites) if c in ids)
+                if kept and allowed:
+                    sentences.append(Sentence(kept, allowed))
+                    show(sentences[-1])
+
+        out, _ = self.llm.structured(
+            prompts.split(rendered),
+            paragraph_schema(ids),
+            max_tokens=300,
+            on_partial=lambda text: take(closed_sentences(text)),
+        )
+        take([(raw["text"], raw["cites"]) for raw in out.model_dump()["sentences"]])
         if not sentences:  # nothing usable: state the best note's own claim, cited
             best = group[0].note
             sentences.append(Sentence(finish(best.summary) or best.summary, (best.id,)))
+            show(sentences[-1])
         return Paragraph(tuple(sentences))
 
     def _insight(self, question: str, body: Sequence[Paragraph]) -> str:

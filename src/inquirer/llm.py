@@ -73,7 +73,12 @@ class LLM(Protocol):
     ) -> Completion: ...
 
     def structured(
-        self, messages: Sequence[Message], schema: type[M], *, max_tokens: int
+        self,
+        messages: Sequence[Message],
+        schema: type[M],
+        *,
+        max_tokens: int,
+        on_partial: Callable[[str], None] | None = None,
     ) -> tuple[M, Completion]: ...
 
 
@@ -209,55 +214,65 @@ class LiteLLM:
     ) -> Completion:
         """Deliver text to ``on_text`` as it is generated. A retry after text was delivered
         would repeat it, so only failures before the first piece are retried."""
-        delivered = False
+        return self._with_retries(lambda: self._stream_once(messages, max_tokens, on_text))
 
-        def attempt() -> Completion:
-            nonlocal delivered
-            start = time.perf_counter()
-            first: float | None = None
-            parts: list[str] = []
-            prompt = completion = 0
-            finish = "stop"
-            try:
-                chunks: Iterator[Any] = self._call(
-                    messages=list(messages),
-                    max_tokens=max_tokens,
-                    stream=True,
-                    stream_options={"include_usage": True},
-                )
-                for chunk in chunks:
-                    usage = getattr(chunk, "usage", None)
-                    if usage:
-                        prompt = int(getattr(usage, "prompt_tokens", 0) or prompt)
-                        completion = int(getattr(usage, "completion_tokens", 0) or completion)
-                    if not chunk.choices:
-                        continue
-                    choice = chunk.choices[0]
-                    finish = str(choice.finish_reason or finish)
-                    text = getattr(choice.delta, "content", None)
-                    if text:
-                        if first is None:
-                            first = time.perf_counter() - start
-                        parts.append(text)
-                        delivered = True
-                        on_text(text)
-            except Exception as exc:
-                error = exc if isinstance(exc, LLMError) else _as_llm_error(exc, self.model)
-                if delivered:
-                    error.retryable = False
-                raise error from exc
-            seconds = time.perf_counter() - start
-            with self._lock:
-                self.usage.add(prompt, completion, seconds)
-            return Completion("".join(parts), prompt, completion, seconds, finish, first)
-
-        return self._with_retries(attempt)
+    def _stream_once(
+        self,
+        messages: Sequence[Message],
+        max_tokens: int,
+        on_text: Callable[[str], None],
+        **extra: Any,
+    ) -> Completion:
+        start = time.perf_counter()
+        first: float | None = None
+        parts: list[str] = []
+        prompt = completion = 0
+        finish = "stop"
+        try:
+            chunks: Iterator[Any] = self._call(
+                messages=list(messages),
+                max_tokens=max_tokens,
+                stream=True,
+                stream_options={"include_usage": True},
+                **extra,
+            )
+            for chunk in chunks:
+                usage = getattr(chunk, "usage", None)
+                if usage:
+                    prompt = int(getattr(usage, "prompt_tokens", 0) or prompt)
+                    completion = int(getattr(usage, "completion_tokens", 0) or completion)
+                if not chunk.choices:
+                    continue
+                choice = chunk.choices[0]
+                finish = str(choice.finish_reason or finish)
+                text = getattr(choice.delta, "content", None)
+                if text:
+                    if first is None:
+                        first = time.perf_counter() - start
+                    parts.append(text)
+                    on_text(text)
+        except Exception as exc:
+            error = exc if isinstance(exc, LLMError) else _as_llm_error(exc, self.model)
+            if parts:  # text has been shown: a retry would show it twice
+                error.retryable = False
+            raise error from exc
+        seconds = time.perf_counter() - start
+        with self._lock:
+            self.usage.add(prompt, completion, seconds)
+        return Completion("".join(parts), prompt, completion, seconds, finish, first)
 
     def structured(
-        self, messages: Sequence[Message], schema: type[M], *, max_tokens: int
+        self,
+        messages: Sequence[Message],
+        schema: type[M],
+        *,
+        max_tokens: int,
+        on_partial: Callable[[str], None] | None = None,
     ) -> tuple[M, Completion]:
         """Output constrained to ``schema``'s JSON schema and validated into it. Output that
-        does not parse or validate (cut off at max_tokens, say) is retried, then reported."""
+        does not parse or validate (cut off at max_tokens, say) is retried, then reported.
+        With ``on_partial``, the output streams: it is called with the JSON text so far after
+        every piece, so a caller can show each part as soon as it is complete."""
         json_schema = schema.model_json_schema()
         response_format = {
             "type": "json_schema",
@@ -265,12 +280,7 @@ class LiteLLM:
         }
         parsed: list[M] = []
 
-        def attempt() -> Completion:
-            start = time.perf_counter()
-            response = self._call(
-                messages=list(messages), max_tokens=max_tokens, response_format=response_format
-            )
-            done = self._record(response, time.perf_counter() - start)
+        def validate(done: Completion) -> Completion:
             try:
                 parsed.append(schema.model_validate(json.loads(done.text)))
             except (json.JSONDecodeError, ValidationError) as exc:
@@ -283,6 +293,30 @@ class LiteLLM:
                     retryable=True,
                 ) from exc
             return done
+
+        if on_partial is not None:
+            so_far: list[str] = []
+
+            def piece(text: str) -> None:
+                so_far.append(text)
+                on_partial("".join(so_far))
+
+            def streamed() -> Completion:
+                so_far.clear()
+                done = self._stream_once(
+                    messages, max_tokens, piece, response_format=response_format
+                )
+                return validate(done)
+
+            done = self._with_retries(streamed)
+            return parsed[-1], done
+
+        def attempt() -> Completion:
+            start = time.perf_counter()
+            response = self._call(
+                messages=list(messages), max_tokens=max_tokens, response_format=response_format
+            )
+            return validate(self._record(response, time.perf_counter() - start))
 
         done = self._with_retries(attempt)
         return parsed[-1], done
