@@ -64,3 +64,9 @@ def test_headless_core_never_loads_the_ui() -> None:
     core = [p.stem for p in PACKAGE.glob("*.py") if p.stem not in {"__main__", "cli"}]
     statement = "\n".join(f"import inquirer.{name}" for name in core)
     assert "textual" not in _loaded_after(statement)
+
+
+def test_the_pipeline_loads_heavy_libraries_only_when_it_runs() -> None:
+    loaded = _loaded_after("import inquirer.pipeline, inquirer.composer, inquirer.agent")
+    heavy = {"chromadb", "torch", "sentence_transformers", "litellm", "llama_index", "xllamacpp"}
+    assert loaded & heavy == set()

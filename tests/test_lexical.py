@@ -10,8 +10,9 @@ from conftest import FakeEmbedder, write_note
 from inquirer.config import Settings
 from inquirer.indexer import Indexer
 from inquirer.lexical import LexicalIndex, query_terms
-from inquirer.retrieval import MODES, Retriever, SearchOptions, rrf
+from inquirer.retrieval import MODES, Retriever, SearchOptions
 from inquirer.services import lexical_path
+from inquirer.stages import rrf
 from inquirer.store import Store
 from inquirer.types import Hit
 

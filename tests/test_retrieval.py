@@ -13,16 +13,9 @@ from conftest import FakeEmbedder, fake_retriever, write_note
 from inquirer.config import Settings
 from inquirer.errors import InquirerError
 from inquirer.lexical import LexicalIndex
-from inquirer.retrieval import (
-    MAX_QUERY_CHARS,
-    Retriever,
-    SearchOptions,
-    expand_links,
-    llama_retriever,
-    mmr,
-    rrf,
-)
+from inquirer.retrieval import MAX_QUERY_CHARS, Retriever, SearchOptions, llama_retriever
 from inquirer.services import lexical_path
+from inquirer.stages import expand_links, mmr, rrf
 from inquirer.store import Store
 from inquirer.types import Card, Filters, Hit, Stage
 
