@@ -17,7 +17,6 @@ import tempfile
 from pathlib import Path
 
 from inquirer.config import load_settings
-from inquirer.embeddings import CrossEncoderScorer
 from inquirer.evals.retrieval import ModeResult, evaluate, load_questions, table
 from inquirer.retrieval import SearchOptions
 from inquirer.services import build_indexer, build_retriever
@@ -40,17 +39,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, help="state folder to index into (default: temp)")
     parser.add_argument("--questions", type=Path, default=REPO / "evals" / "retrieval.jsonl")
-    parser.add_argument("--rerank-model", help="a cross-encoder id or path: adds rerank rows")
+    parser.add_argument(
+        "--rerank-model",
+        help="a cross-encoder id or path, or llm:<model>: adds rerank rows",
+    )
+    parser.add_argument("--rerank-depth", type=int, default=30)
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks/results/retrieval.json")
     args = parser.parse_args()
     home = args.home or Path(tempfile.mkdtemp(prefix="inquirer-reval-"))
     settings = load_settings(home=home).settings
     indexer = build_indexer(settings)
     indexer.run([REPO / "corpus"])
+    if args.rerank_model:
+        settings = settings.model_copy(
+            update={"rerank_model": args.rerank_model, "rerank_depth": args.rerank_depth}
+        )
     retriever = build_retriever(settings, indexer.embedder)
     pipelines = dict(PIPELINES)
     if args.rerank_model:
-        retriever.reranker = CrossEncoderScorer(args.rerank_model)
         pipelines["hybrid + rerank"] = SearchOptions(mode="hybrid", rerank=True)
         pipelines["hybrid + rerank + links"] = SearchOptions(mode="hybrid", rerank=True, links=True)
     questions = load_questions(args.questions)

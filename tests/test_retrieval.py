@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from conftest import FakeEmbedder, fake_retriever, write_note
 from inquirer.config import Settings
@@ -239,3 +240,33 @@ def test_an_older_index_is_refused_with_a_reindex_hint(settings: Settings) -> No
         retriever.search("anything", 3, SearchOptions(mode="dense"))
     assert "schema 1 -> 2" in info.value.message
     assert "inquirer index" in (info.value.hint or "")
+
+
+def test_an_llm_reranks_by_its_order_and_can_only_name_what_it_saw(
+    retriever: Retriever,
+) -> None:
+    from conftest import FakeLLM
+    from inquirer.llm_rerank import LLMReranker, ranking_schema
+
+    llm = FakeLLM({"Ranking": [{"ranking": ["p3", "p1"]}]})
+    scores = LLMReranker(llm).score("q", ["first", "second", "third"])
+    assert scores == [0.5, 0.0, 1.0]
+    prompt = llm.history[0][1][-1]["content"]
+    assert "p1: first" in prompt and "p3: third" in prompt
+    with pytest.raises(ValidationError):
+        ranking_schema(2).model_validate({"ranking": ["p1", "p7"]})
+    retriever.reranker = LLMReranker(FakeLLM({"Ranking": [{"ranking": ["p2"]}]}))
+    hits = retriever.search("reward", 3, SearchOptions(rerank=True, links=False))
+    assert hits[0].stages[-1] == Stage("rerank", 1, 1.0)
+
+
+def test_the_rerank_setting_picks_the_reranker(settings: Settings) -> None:
+    from inquirer.embeddings import CrossEncoderScorer
+    from inquirer.llm_rerank import LLMReranker
+    from inquirer.services import build_reranker
+
+    assert build_reranker(settings) is None
+    chosen = build_reranker(settings.model_copy(update={"rerank_model": "llm:ollama/qwen2.5"}))
+    assert isinstance(chosen, LLMReranker) and chosen.model_id == "llm:ollama/qwen2.5"
+    path = settings.model_copy(update={"rerank_model": "/models/ce"})
+    assert isinstance(build_reranker(path), CrossEncoderScorer)

@@ -62,7 +62,9 @@ class Settings(BaseSettings):
         description="MMR trade-off: 1 ranks by relevance alone, lower favours different notes",
     )
     rerank_model: str = Field(
-        "", description="cross-encoder model id or path for reranking ('' = no rerank)"
+        "",
+        description="rerank with a cross-encoder (model id or path), or 'llm' / 'llm:<model>' "
+        "for a language model ('' = no rerank)",
     )
     rerank_depth: int = Field(30, ge=1, le=500, description="fused candidates the reranker sees")
     model: str = Field(

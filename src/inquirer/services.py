@@ -9,8 +9,9 @@ from .embeddings import CrossEncoderScorer, Embedder, SentenceTransformerEmbedde
 from .indexer import Indexer
 from .lexical import LexicalIndex
 from .llm import LiteLLM, LLMConfig
+from .llm_rerank import LLMReranker, is_llm_reranker
 from .local_model import best_installed
-from .retrieval import Mode, Retriever, SearchOptions
+from .retrieval import Mode, Retriever, Scorer, SearchOptions
 from .store import Store
 from .types import Filters
 
@@ -63,11 +64,23 @@ def build_retriever(settings: Settings, embedder: Embedder | None = None) -> Ret
         embedder or build_embedder(settings),
         chunk_words=settings.chunk_words,
         lexical=LexicalIndex(lexical_path(settings)),
-        reranker=CrossEncoderScorer(settings.rerank_model) if settings.rerank_model else None,
+        reranker=build_reranker(settings),
         rerank_depth=settings.rerank_depth,
         link_decay=settings.link_decay,
         link_parents=settings.link_parents,
     )
+
+
+def build_reranker(settings: Settings) -> Scorer | None:
+    """The rerank_model setting: '' none, 'llm' or 'llm:<model>' a language model, else a
+    cross-encoder id or path."""
+    setting = settings.rerank_model
+    if not setting:
+        return None
+    if is_llm_reranker(setting):
+        model = setting.partition(":")[2] or None
+        return LLMReranker(build_llm(settings, model))
+    return CrossEncoderScorer(setting)
 
 
 def search_options(
