@@ -176,6 +176,11 @@ def test_each_sentence_is_checked_before_it_is_shown(raw: str, expected: str) ->
 
 def test_finish_cuts_back_to_the_last_full_sentence() -> None:
     assert finish("First one. Second (with a quote.) third") == "First one. Second (with a quote.)"
+    assert finish("It holds, as Bianchi et al. show with care, e.g. here") == ""
+    assert (
+        finish("It holds, as Bianchi et al. show. Then a cut")
+        == "It holds, as Bianchi et al. show."
+    )
 
 
 def test_notes_are_dealt_into_three_to_five_paragraphs() -> None:

@@ -88,7 +88,10 @@ META = (  # narration about "the notes" instead of the claims: cut it, keep the 
     re.compile(rf"\b{NOTES}\s+{VERBS}\s+(?:that\s+)?", re.IGNORECASE),
     re.compile(rf"^{VERBS}\s+(?:that\s+)?", re.IGNORECASE),  # left after the first cut
 )
-SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s|$)")
+# a full stop that ends a sentence (not one of "et al.", "e.g.", "i.e.", "vs.", "cf.")
+SENTENCE_END = re.compile(
+    r"(?<!\bal)(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\bcf)[.!?][\"')\]]*(?=\s|$)"
+)
 WORD = re.compile(r"[^\W_]+")
 
 
@@ -306,6 +309,7 @@ class Composer:
                     earlier=[*earlier, *(s.text for s in sentences)],
                 )
                 allowed = tuple(c for c in dict.fromkeys(cites) if c in ids)
+                log.debug("sentence %r -> %r", text, kept)
                 if kept and allowed:
                     sentences.append(Sentence(kept, allowed))
                     show(sentences[-1])
