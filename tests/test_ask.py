@@ -25,7 +25,7 @@ from inquirer.composer import (
 from inquirer.config import Settings
 from inquirer.errors import InquirerError
 from inquirer.pipeline import MAX_QUESTION_CHARS, Pipeline
-from inquirer.render import markdown, text, to_json
+from inquirer.render import markdown, render, text, to_json
 from inquirer.retrieval import Retriever
 
 INJECTION = (
@@ -208,6 +208,7 @@ def test_markdown_and_text_are_rendered_from_json(retriever: Retriever) -> None:
     first = line.sources[0]
     assert f"[{first.title}](note:{first.note_id})" in md
     assert f"[[{first.note_id}|{first.title}]]" in markdown(data, obsidian=True)
+    assert f"[[{first.note_id}|" in render(line, "md", obsidian=True)
     assert f"## Sources · {len(line.sources)} notes" in md
     plain = text(data)
     assert f"({first.title})" in plain and first.summary in plain

@@ -222,8 +222,11 @@ def search_cmd(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the line here (written whole at the end, never half).",
 )
+@click.option("--obsidian", is_flag=True, help="Markdown citations as [[id|title]] wiki links.")
 @pass_ctx
-def ask_cmd(obj: Context, question: str, model: str | None, form: str, out: Path | None) -> None:
+def ask_cmd(
+    obj: Context, question: str, model: str | None, form: str, out: Path | None, obsidian: bool
+) -> None:
     """Answer QUESTION with an inquiring line built from the notes."""
     from .console import ask_progress, write_atomic
     from .pipeline import build_pipeline, clean_question, shorten
@@ -235,7 +238,7 @@ def ask_cmd(obj: Context, question: str, model: str | None, form: str, out: Path
     stream_to_stdout = form == "text" and out is None
     with ask_progress(shorten(asked), stream=stream_to_stdout) as on_event:
         line = pipeline.ask(question, on_event)
-    rendered = render(line, form)
+    rendered = render(line, form, obsidian=obsidian)
     if out is not None:
         write_atomic(out, rendered)
         click.echo(f"wrote {out}", err=True)

@@ -120,8 +120,8 @@ def text(data: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-def render(line: Line, form: str) -> str:
+def render(line: Line, form: str, *, obsidian: bool = False) -> str:
     data = to_json(line)
     if form == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    return markdown(data) if form == "md" else text(data)
+    return markdown(data, obsidian=obsidian) if form == "md" else text(data)
