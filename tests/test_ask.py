@@ -13,15 +13,8 @@ from pydantic import ValidationError
 from conftest import FakeLLM, fake_retriever, write_note
 from inquirer import prompts
 from inquirer.agent import Budget
-from inquirer.composer import (
-    FRAMING_LEAD,
-    INSIGHT_LEAD,
-    UNANSWERED,
-    clean_sentence,
-    finish,
-    groups,
-    paragraph_schema,
-)
+from inquirer.checks import clean_sentence, finish
+from inquirer.composer import FRAMING_LEAD, INSIGHT_LEAD, UNANSWERED, groups, paragraph_schema
 from inquirer.config import Settings
 from inquirer.errors import InquirerError
 from inquirer.pipeline import MAX_QUESTION_CHARS, Pipeline

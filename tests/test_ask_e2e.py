@@ -14,8 +14,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from conftest import REPO, write_note
+from inquirer.checks import prompt_texts, words
 from inquirer.cli import cli
-from inquirer.composer import FRAMING_LEAD, INSIGHT_LEAD, UNANSWERED, prompt_texts, words
+from inquirer.composer import FRAMING_LEAD, INSIGHT_LEAD, UNANSWERED
 from inquirer.notes import read_note
 
 pytestmark = pytest.mark.slow
