@@ -5,8 +5,9 @@
 Indexes the bundled corpus (incrementally, into --home or a temporary folder), then asks the
 first N answerable questions (every fifth, so that themes vary) in one process, and reports per
 line: wall time, time to the first streamed text, tokens generated, time inside the model and
-the ratio of wall time to it (target <= 1.15), and recall of the gold relevant notes among the
-line's sources and among the notes the agent read. Figures go to
+the ratio of wall time to it (target <= 1.15), recall of the gold relevant notes among the
+line's sources and among the notes the agent read, and the verifier's verdict, its time and its
+share of the line's time. Figures go to
 benchmarks/results/ask-<model>.json.
 """
 
@@ -22,7 +23,8 @@ from typing import Any
 from inquirer.config import load_settings
 from inquirer.evals.retrieval import load_questions
 from inquirer.pipeline import Pipeline
-from inquirer.services import build_indexer, build_llm, build_retriever
+from inquirer.revise import Reviser
+from inquirer.services import build_indexer, build_llm, build_retriever, build_verifier
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -32,13 +34,24 @@ def main() -> None:
     parser.add_argument("--home", type=Path, help="state folder (default: temporary)")
     parser.add_argument("--model", default="local/qwen2.5-coder-0.5b")
     parser.add_argument("-n", type=int, default=10, help="how many questions")
+    parser.add_argument("--verify-model", help="the judge (default: the verify_model setting)")
+    parser.add_argument("--no-verify", action="store_true", help="skip the verifier pass")
     args = parser.parse_args()
     home = args.home or Path(tempfile.mkdtemp(prefix="inquirer-ask-"))
-    settings = load_settings(home=home).settings
+    settings = load_settings(
+        home=home, verify=not args.no_verify, verify_model=args.verify_model
+    ).settings
     indexer = build_indexer(settings)
     indexer.run([REPO / "corpus"])
+    llm = build_llm(settings, args.model)
+    retriever = build_retriever(settings, indexer.embedder)
+    verifier = build_verifier(settings, llm, retriever)
     pipeline = Pipeline(
-        build_llm(settings, args.model), build_retriever(settings, indexer.embedder), settings
+        llm,
+        retriever,
+        settings,
+        verifier=verifier,
+        reviser=Reviser(llm) if verifier is not None else None,
     )
     answerable = [q for q in load_questions(REPO / "evals" / "retrieval.jsonl") if q.relevant]
     rows: list[dict[str, Any]] = []
@@ -62,7 +75,22 @@ def main() -> None:
             "answered": line.answered,
             "paragraphs": len(line.body),
             "next_lines": len(line.next_lines),
+            "verify_s": line.timings["verify_s"],
+            "verify_share": round(line.timings["verify_s"] / line.timings["total_s"], 3),
         }
+        if line.verdict is not None and line.verdict.status != "not run":
+            v = line.verdict
+            row |= {
+                "verdict": v.status,
+                "sentences": len(v.sentences),
+                "supported": v.count("supported"),
+                "partial": v.count("partial"),
+                "unsupported": v.count("unsupported"),
+                "citation_recall": v.citation_recall,
+                "citation_precision": v.citation_precision,
+                "revised": len(v.changes),
+                "failures": [f.kind for f in v.failures],
+            }
         rows.append(row)
         print(json.dumps(row), flush=True)
     summary = {
@@ -75,8 +103,16 @@ def main() -> None:
             "completion_tokens",
             "source_recall",
             "read_recall",
+            "verify_s",
+            "verify_share",
         )
     }
+    if verifier is not None and rows and "verdict" in rows[0]:
+        summary["passed"] = sum(r["verdict"] == "passed" for r in rows)
+        for key in ("citation_recall", "citation_precision"):
+            values = [r[key] for r in rows if r.get(key) is not None]
+            summary[key] = round(statistics.median(values), 3) if values else None
+        summary["judges"] = list(verifier.panel.names) if verifier.panel else []
     summary["questions"] = len(rows)
     summary["model"] = args.model
     print(json.dumps({"median": summary}, indent=2))

@@ -171,10 +171,20 @@ class FakeLLM:
             return {"text": "Both effects come from the same cause, seen from two sides."}
         if name == "NextOut":
             return {"questions": ["What limits calibration after tuning?"] * 3}
+        if name == "ClaimVerdict":
+            return {"supported": True}
+        if name == "RevisedOut":
+            return {"text": "", "cites": []}
         raise AssertionError(f"no default reply for {name}")
 
     def structured(
-        self, messages: Any, schema: Any, *, max_tokens: int, on_partial: Any = None
+        self,
+        messages: Any,
+        schema: Any,
+        *,
+        max_tokens: int,
+        on_partial: Any = None,
+        logprobs: int = 0,
     ) -> Any:
         from inquirer.llm import Completion
 

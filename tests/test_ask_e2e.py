@@ -38,7 +38,12 @@ def bundled_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def ask(*args: str) -> Result:
-    return CliRunner().invoke(cli, ["ask", *args, "--model", MODEL], catch_exceptions=False)
+    return CliRunner().invoke(
+        cli,
+        ["ask", *args, "--model", MODEL],
+        env={"INQUIRER_VERIFY_MODEL": MODEL},  # the judge CI has; 1.5B where installed
+        catch_exceptions=False,
+    )
 
 
 def summaries() -> dict[str, str]:
@@ -69,14 +74,22 @@ def test_a_line_from_the_local_model_has_every_part(bundled_home: Path) -> None:
     assert len({n.lower() for n in nexts}) == len(nexts)
     assert line["usage"]["completion_tokens"] > 0 and line["timings"]["llm_s"] > 0
     assert [t["kind"] for t in line["trace"]][:2] == ["plan", "search"]
+    verdict = line["verification"]  # the verifier ran, on the line as finally shown
+    assert verdict["status"] in ("passed", "failed") and verdict["judges"] == [f"llm:{MODEL}"]
+    shown = [s["text"] for p in line["body"] for s in p["sentences"]]
+    assert [s["text"] for s in verdict["sentences"]] == shown
+    assert {s["label"] for s in verdict["sentences"]} <= {"supported", "partial", "unsupported"}
+    assert 0 <= verdict["citation_recall"] <= 1 and 0 <= verdict["citation_precision"] <= 1
+    assert "· checking " in result.stderr and line["timings"]["verify_s"] > 0
 
 
 def test_a_question_the_corpus_cannot_answer_says_so(bundled_home: Path) -> None:
-    result = ask("What is the best recipe for sourdough bread?")
+    result = ask("What is the best recipe for sourdough bread?", "--no-verify")
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert out.startswith("INQUIRING LINE") and UNANSWERED in out
     assert out.index(FRAMING_LEAD) < out.index("Sources ·") < out.index("Next inquiring lines")
+    assert "Not run: verification is turned off" in out.split("Verification", 1)[1]
 
 
 def test_a_note_with_an_injection_is_treated_as_data(

@@ -18,6 +18,7 @@ PROMPTS = (
     "compose_paragraph",
     "compose_insight",
     "compose_next",
+    "verify_revise",
 )
 
 

@@ -223,17 +223,26 @@ def search_cmd(
     help="Write the line here (written whole at the end, never half).",
 )
 @click.option("--obsidian", is_flag=True, help="Markdown citations as [[id|title]] wiki links.")
+@click.option("--no-verify", is_flag=True, help="Skip the verifier pass (verdict: not run).")
 @pass_ctx
 def ask_cmd(
-    obj: Context, question: str, model: str | None, form: str, out: Path | None, obsidian: bool
+    obj: Context,
+    question: str,
+    model: str | None,
+    form: str,
+    out: Path | None,
+    obsidian: bool,
+    no_verify: bool,
 ) -> None:
-    """Answer QUESTION with an inquiring line built from the notes."""
+    """Answer QUESTION with an inquiring line built from the notes, checked by the verifier."""
     from .console import ask_progress, write_atomic
     from .pipeline import build_pipeline, clean_question, shorten
     from .render import render
 
     asked = clean_question(question)  # an empty question is refused before any model loads
     settings = obj.loaded.settings
+    if no_verify:
+        settings = settings.model_copy(update={"verify": False})
     pipeline = build_pipeline(settings, model=model)
     stream_to_stdout = form == "text" and out is None
     with ask_progress(shorten(asked), stream=stream_to_stdout) as on_event:
@@ -247,6 +256,60 @@ def ask_cmd(
         click.echo("\n" + rendered.split(line.insight, 1)[-1].lstrip("\n"), nl=False)
     elif out is None:
         click.echo(rendered, nl=False)
+
+
+@cli.command("verify")
+@click.argument("line_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="The verdict and citation rot as JSON.")
+@pass_ctx
+def verify_cmd(obj: Context, line_file: Path, as_json: bool) -> None:
+    """Re-verify a saved line (its JSON form) against the corpus as indexed now, and report
+    citation rot: cited notes whose content changed since the line was written. Exits 1 when
+    the line fails verification."""
+    from . import saved
+    from .pipeline import build_verify
+    from .render import verdict_json, verification_lines
+
+    line_data = saved.load(line_file)  # a malformed file is refused before any model loads
+    retriever, verifier = build_verify(obj.loaded.settings)
+    ids = saved.cited(line_data) + [r.id for r in line_data.read]
+    notes = {i: n for i in dict.fromkeys(ids) if (n := retriever.read(i)) is not None}
+    unknown = [i for i in saved.cited(line_data) if i not in notes]
+    if unknown:
+        raise InquirerError(
+            f"{line_file} cites {len(unknown)} note(s) the index does not hold: "
+            + ", ".join(unknown),
+            hint="they were deleted or renamed since the line was written, or this is another "
+            "corpus's index: run 'inquirer index' on the corpus the line came from",
+        )
+    line = saved.rebuild(line_data, notes)
+    changed, unrecorded = saved.rot(line_data, notes)
+    verdict = verifier.verify(line, notes, {r.id for r in line_data.read})
+    if as_json:
+        payload = {
+            "verification": verdict_json(verdict),
+            "rot": [vars(r) for r in changed],
+            "versions_unrecorded": unrecorded,
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        block = verification_lines({"verification": verdict_json(verdict)})
+        click.echo("\n".join(line.replace("**", "") for line in block))
+        click.echo("")
+        if changed:
+            click.echo(
+                f"Citation rot: {len(changed)} cited note(s) changed since the line was written:"
+            )
+            for r in changed:
+                click.echo(f"- {r.note_id} ({r.then[:12]} then, {r.now[:12]} now)")
+        elif unrecorded:
+            click.echo("Citation rot: unknown — the file does not record the notes' versions.")
+        else:
+            click.echo(
+                "Citation rot: none — every cited note is as it was when the line was written."
+            )
+    if verdict.status != "passed":
+        raise SystemExit(1)
 
 
 def parse_years(text: str | None) -> tuple[int | None, int | None]:

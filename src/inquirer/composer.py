@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
-from . import prompts
+from . import followups, prompts
 from .checks import (
     clean_sentence,
     closed_sentences,
@@ -39,8 +39,6 @@ log = logging.getLogger(__name__)
 FRAMING_LEAD = "This explores"
 INSIGHT_LEAD = "The thing you didn't know you wanted to know:"
 UNANSWERED = "The corpus holds too little to answer this directly."
-NOVELTY = 0.88  # cosine above which two questions count as paraphrases
-ANSWERABLE = 0.45  # cosine of the second-nearest note needed to call a next line answerable
 ANGLES = (
     "Answer the question directly first.",
     "Support or qualify that answer.",
@@ -94,6 +92,16 @@ def groups(notes: Sequence[ReadNote]) -> list[list[ReadNote]]:
     return out
 
 
+def sources_of(body: Sequence[Paragraph], notes: Mapping[str, Note]) -> tuple[SourceEntry, ...]:
+    """The cited notes in order of first citation, each with its own title and summary."""
+    order = dict.fromkeys(c for p in body for c in p.cites)
+    return tuple(
+        SourceEntry(note_id, notes[note_id].title, notes[note_id].summary)
+        for note_id in order
+        if note_id in notes
+    )
+
+
 class Composer:
     def __init__(self, llm: LLM, retriever: Retriever, *, options: SearchOptions | None = None):
         self.llm = llm
@@ -121,7 +129,7 @@ class Composer:
             emit("\n\n")
         insight = self._insight(question, body)
         emit(insight + "\n")
-        sources = self._sources(body, evidence)
+        sources = sources_of(body, {r.note.id: r.note for r in evidence.read})
         next_lines = self.next_lines(question, evidence, sources)
         return Line(
             question=question,
@@ -227,16 +235,6 @@ class Composer:
             text = "nothing in the corpus bears directly on this question."
         return f"{INSIGHT_LEAD} {text[0].upper()}{text[1:]}"
 
-    @staticmethod
-    def _sources(body: Sequence[Paragraph], evidence: Evidence) -> tuple[SourceEntry, ...]:
-        notes: dict[str, Note] = {r.note.id: r.note for r in evidence.read}
-        order = dict.fromkeys(c for p in body for c in p.cites)
-        return tuple(
-            SourceEntry(note_id, notes[note_id].title, notes[note_id].summary)
-            for note_id in order
-            if note_id in notes
-        )
-
     # -- next inquiring lines ---------------------------------------------------------------
 
     def next_lines(
@@ -268,20 +266,5 @@ class Composer:
             for q in dict.fromkeys(candidates)
             if q.endswith("?") and 4 <= len(words(q)) <= 30 and not foreign_script(q, question)
         ]
-        if not shaped:
-            return []
-        vectors = self.retriever.embedder.embed([question, *shaped])
-        chosen: list[int] = []
-        for i in range(1, len(vectors)):
-            if float(vectors[i] @ vectors[0]) >= NOVELTY:
-                continue
-            if any(float(vectors[i] @ vectors[j]) >= NOVELTY for j in chosen):
-                continue
-            if not self._answerable(vectors[i].tolist()):
-                continue
-            chosen.append(i)
-        return [shaped[i - 1] for i in chosen]
-
-    def _answerable(self, vector: list[float]) -> bool:
-        nearest = self.retriever.store.query(vector, 2)
-        return len(nearest) >= 2 and nearest[1][1] >= ANSWERABLE
+        checks = followups.assess(self.retriever, question, shaped)
+        return [c.question for c in checks if c.novel and c.answerable]

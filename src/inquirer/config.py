@@ -22,6 +22,7 @@ from pydantic_settings import (
 from .errors import ConfigError
 
 ENV_PREFIX = "INQUIRER_"
+JudgeKind = Literal["llm", "nli", "factcheck"]
 DEFAULT_HOME = Path("~/.inquirer")
 
 
@@ -78,6 +79,27 @@ class Settings(BaseSettings):
     llm_retries: int = Field(2, ge=0, le=10, description="retries of a failed model call")
     llm_threads: int | None = Field(None, ge=1, description="CPU threads for the local model")
     max_note_bytes: int = Field(1_000_000, ge=1, description="larger note files are rejected")
+    verify: bool = Field(True, description="check every line with the external verifier pass")
+    verify_judges: list[JudgeKind] = Field(
+        default_factory=lambda: list[JudgeKind](["llm"]),
+        description="judges of support, combined by the mean of their probabilities",
+    )
+    verify_model: str = Field(
+        "",
+        description="the LLM judge's model ('' = the strongest local model installed, a "
+        "different one from the answering model where that is no weaker)",
+    )
+    nli_model: str = Field("", description="NLI cross-encoder (model id or path) for 'nli'")
+    factcheck_model: str = Field(
+        "", description="Yes/No fact-checking model for 'factcheck' (e.g. ollama/bespoke-minicheck)"
+    )
+    verify_threshold: float = Field(
+        0.5, ge=0, le=1, description="support probability below which a sentence is unsupported"
+    )
+    verify_confident: float = Field(
+        0.5, ge=0, le=1, description="support probability below which a sentence is partial"
+    )
+    verify_revise: bool = Field(True, description="rewrite or drop unsupported sentences once")
 
     @field_validator("collection")
     @classmethod

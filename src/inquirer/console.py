@@ -144,7 +144,7 @@ def ask_progress(question: str, *, stream: bool) -> Iterator[Callable[[Event], N
                     started = True
                 out.print(event.message, end="", markup=False, highlight=False)
             return
-        if event.kind in ("retrieved", "reading", "drafting", "failed"):
+        if event.kind in ("retrieved", "reading", "drafting", "verifying", "verified", "failed"):
             err.print(f"[dim]· {escape(event.message[:160])}[/]")
 
     yield on_event

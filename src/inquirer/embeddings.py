@@ -121,6 +121,21 @@ class SentenceTransformerEmbedder:
         return vectors.astype("float32", copy=False)  # type: ignore[no-any-return]
 
 
+def load_cross_encoder(model_id: str, device: str, role: str, hint: str) -> Any:
+    """A sentence-transformers CrossEncoder from a local folder (no hub is asked) or an id."""
+    path = Path(model_id).expanduser()
+    if path.exists():
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    log.info("loading %s model %s", role, model_id)
+    try:
+        from sentence_transformers import CrossEncoder
+
+        _quiet_transformers()
+        return CrossEncoder(str(path) if path.exists() else model_id, device=device)
+    except Exception as exc:
+        raise EmbeddingError(f"cannot load {role} model '{model_id}': {exc}", hint=hint) from exc
+
+
 class CrossEncoderScorer:
     """A sentence-transformers CrossEncoder that scores (query, passage) pairs; loads on first use.
 
@@ -136,22 +151,12 @@ class CrossEncoderScorer:
 
     def _load(self) -> Any:
         if self._model is None:
-            path = Path(self.model_id).expanduser()
-            if path.exists():
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            log.info("loading rerank model %s", self.model_id)
-            try:
-                from sentence_transformers import CrossEncoder
-
-                _quiet_transformers()
-                self._model = CrossEncoder(
-                    str(path) if path.exists() else self.model_id, device=self._device
-                )
-            except Exception as exc:
-                raise EmbeddingError(
-                    f"cannot load rerank model '{self.model_id}': {exc}",
-                    hint="set rerank_model to a local cross-encoder folder, or '' to skip rerank",
-                ) from exc
+            self._model = load_cross_encoder(
+                self.model_id,
+                self._device,
+                "rerank",
+                "set rerank_model to a local cross-encoder folder, or '' to skip rerank",
+            )
         return self._model
 
     def score(self, query: str, passages: Sequence[str]) -> list[float]:
@@ -165,3 +170,58 @@ class CrossEncoderScorer:
             convert_to_numpy=True,
         )
         return [float(s) for s in scores]
+
+
+class NLIScorer:
+    """A sentence-transformers CrossEncoder trained for natural language inference (or for
+    support / no support), from a model id or a local path; loads on first use.
+
+    ``entailment`` gives, for each (premise, hypothesis) pair, the probability that the
+    premise entails the hypothesis: the softmax share of the label whose name contains
+    'entail' (or 'support'), or the sigmoid of the single output of a one-label model.
+    """
+
+    def __init__(self, model: str, *, batch_size: int = 16, device: str = "cpu") -> None:
+        self.model_id = model
+        self._batch_size = batch_size
+        self._device = device
+        self._model: Any = None
+        self._label: int | None = None
+
+    def _load(self) -> Any:
+        if self._model is None:
+            model = load_cross_encoder(
+                self.model_id,
+                self._device,
+                "NLI",
+                "set nli_model to a local NLI cross-encoder folder, or drop 'nli' from "
+                "verify_judges",
+            )
+            self._label = self._entailment_label(model)
+            self._model = model
+        return self._model
+
+    def _entailment_label(self, model: Any) -> int | None:
+        labels: dict[int, str] = dict(getattr(model.config, "id2label", None) or {})
+        if int(getattr(model, "num_labels", len(labels) or 1)) == 1:
+            return None
+        for index, name in labels.items():
+            if "entail" in name.lower() or name.lower() in ("supported", "support", "yes"):
+                return int(index)
+        raise EmbeddingError(
+            f"NLI model '{self.model_id}' has no entailment label (labels: "
+            f"{', '.join(labels.values()) or 'none'})",
+            hint="use a cross-encoder trained for NLI, whose config names an 'entailment' label",
+        )
+
+    def entailment(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
+        if not pairs:
+            return []
+        model = self._load()
+        if self._label is None:  # one output: a support score, squashed to a probability
+            scores = model.predict(list(pairs), batch_size=self._batch_size, convert_to_numpy=True)
+            return [float(s) for s in scores.reshape(-1)]
+        probabilities = model.predict(
+            list(pairs), batch_size=self._batch_size, apply_softmax=True, convert_to_numpy=True
+        )
+        return [float(row[self._label]) for row in probabilities]

@@ -51,6 +51,16 @@ class Usage:
 
 
 @dataclass(frozen=True)
+class TokenChoice:
+    """One generated token with its log probability and the most likely alternatives the
+    model weighed at that position (before any schema constrained the choice)."""
+
+    token: str
+    logprob: float
+    top: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
 class Completion:
     text: str
     prompt_tokens: int
@@ -58,6 +68,7 @@ class Completion:
     seconds: float
     finish_reason: str = "stop"
     first_token_seconds: float | None = None  # streaming only
+    tokens: tuple[TokenChoice, ...] = ()  # only when log probabilities were asked for
 
 
 class LLM(Protocol):
@@ -79,6 +90,7 @@ class LLM(Protocol):
         *,
         max_tokens: int,
         on_partial: Callable[[str], None] | None = None,
+        logprobs: int = 0,
     ) -> tuple[M, Completion]: ...
 
 
@@ -197,6 +209,7 @@ class LiteLLM:
             completion_tokens=completion,
             seconds=seconds,
             finish_reason=str(choice.finish_reason or "stop"),
+            tokens=_token_choices(getattr(choice, "logprobs", None)),
         )
 
     # -- the three calls ----------------------------------------------------------------------
@@ -268,11 +281,14 @@ class LiteLLM:
         *,
         max_tokens: int,
         on_partial: Callable[[str], None] | None = None,
+        logprobs: int = 0,
     ) -> tuple[M, Completion]:
         """Output constrained to ``schema``'s JSON schema and validated into it. Output that
         does not parse or validate (cut off at max_tokens, say) is retried, then reported.
         With ``on_partial``, the output streams: it is called with the JSON text so far after
-        every piece, so a caller can show each part as soon as it is complete."""
+        every piece, so a caller can show each part as soon as it is complete. With
+        ``logprobs`` > 0 (not streamed), the completion carries each token's log probability
+        and that many alternatives (``Completion.tokens``), where the provider reports them."""
         json_schema = schema.model_json_schema()
         response_format = {
             "type": "json_schema",
@@ -311,12 +327,36 @@ class LiteLLM:
             done = self._with_retries(streamed)
             return parsed[-1], done
 
+        extra: dict[str, Any] = {"logprobs": True, "top_logprobs": logprobs} if logprobs else {}
+
         def attempt() -> Completion:
             start = time.perf_counter()
             response = self._call(
-                messages=list(messages), max_tokens=max_tokens, response_format=response_format
+                messages=list(messages),
+                max_tokens=max_tokens,
+                response_format=response_format,
+                **extra,
             )
             return validate(self._record(response, time.perf_counter() - start))
 
         done = self._with_retries(attempt)
         return parsed[-1], done
+
+
+def _token_choices(logprobs: Any) -> tuple[TokenChoice, ...]:
+    """The OpenAI-style ``choice.logprobs.content`` list (object or dict form) as TokenChoices."""
+    if logprobs is None:
+        return ()
+    content = logprobs.get("content") if isinstance(logprobs, dict) else logprobs.content
+
+    def field(item: Any, name: str) -> Any:
+        return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
+
+    out = []
+    for item in content or ():
+        top = tuple(
+            (str(field(alt, "token")), float(field(alt, "logprob")))
+            for alt in field(item, "top_logprobs") or ()
+        )
+        out.append(TokenChoice(str(field(item, "token")), float(field(item, "logprob")), top))
+    return tuple(out)

@@ -1,7 +1,8 @@
 """ask(): the single entry point that the CLI, TUI, batch and eval all call.
 
-Question -> agent (Evidence) -> composer (Line). Events stream to the caller as work happens:
-retrieved, reading, drafting, token, done, failed.
+Question -> agent (Evidence) -> composer (Line) -> verifier (Verdict, one revision when it
+fails). Events stream to the caller as work happens: retrieved, reading, drafting, token,
+verifying, verified, done, failed.
 """
 
 from __future__ import annotations
@@ -16,15 +17,19 @@ from typing import Any, Literal
 from .agent import Agent, Budget
 from .composer import Composer
 from .config import Settings
-from .errors import InquirerError
-from .llm import LLM
+from .errors import InquirerError, LLMError
+from .llm import LLM, Usage
 from .retrieval import Retriever
-from .types import Line, Step
+from .revise import Reviser
+from .types import Line, Step, Verdict
+from .verifier import Verifier
 
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 500
-EventKind = Literal["retrieved", "reading", "drafting", "token", "verified", "done", "failed"]
+EventKind = Literal[
+    "retrieved", "reading", "drafting", "token", "verifying", "verified", "done", "failed"
+]
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,8 @@ class Pipeline:
         settings: Settings | None = None,
         *,
         budget: Budget | None = None,
+        verifier: Verifier | None = None,
+        reviser: Reviser | None = None,
     ) -> None:
         self.llm = llm
         self.retriever = retriever
@@ -74,6 +81,29 @@ class Pipeline:
         options = search_options(settings) if settings is not None else None
         self.agent = Agent(llm, retriever, options=options, budget=budget)
         self.composer = Composer(llm, retriever, options=options)
+        self.verifier = verifier
+        self.reviser = reviser
+
+    def _models(self) -> list[LLM]:
+        """Every model object this pipeline calls (the judge may be a second one)."""
+        out = [self.llm]
+        panel = self.verifier.panel if self.verifier else None
+        for judge in panel.judges if panel else ():
+            model = getattr(judge, "llm", None)
+            if model is not None and all(model is not m for m in out):
+                out.append(model)
+        return out
+
+    def _usage(self) -> Usage:
+        total = Usage()
+        for model in self._models():
+            u = model.usage
+            total.calls += u.calls
+            total.prompt_tokens += u.prompt_tokens
+            total.completion_tokens += u.completion_tokens
+            total.seconds += u.seconds
+            total.retries += u.retries
+        return total
 
     def corpus_fingerprint(self) -> str:
         lexical = self.retriever._lexical()
@@ -84,7 +114,7 @@ class Pipeline:
         asked = clean_question(question)
         short = shorten(asked)
         start = time.perf_counter()
-        before = replace(self.llm.usage)
+        before = self._usage()
         try:
             evidence = self.agent.run(short, lambda step: emit(_step_event(step)))
             emit(Event("drafting", f"composing from {len(evidence.relevant)} notes"))
@@ -96,11 +126,13 @@ class Pipeline:
                 emit(Event("token", text))
 
             line = self.composer.compose(evidence, on_text)
+            composed = time.perf_counter()
+            line = self.verified(line, emit)
         except InquirerError as exc:
             emit(Event("failed", exc.message))
             raise
         total = time.perf_counter() - start
-        usage = self.llm.usage
+        usage = self._usage()
         line = replace(
             line,
             asked=asked if short != asked else "",
@@ -109,6 +141,7 @@ class Pipeline:
                 "total_s": round(total, 3),
                 "llm_s": round(usage.seconds - before.seconds, 3),
                 "first_text_s": round(first[0], 3) if first else total,
+                "verify_s": round(time.perf_counter() - composed, 3),
             },
             usage={
                 "calls": usage.calls - before.calls,
@@ -120,6 +153,31 @@ class Pipeline:
         emit(Event("done", f"{len(line.body)} paragraphs, {len(line.sources)} sources"))
         return line
 
+    def verified(self, line: Line, emit: OnEvent) -> Line:
+        """The line with the verifier's verdict, revised once if it failed. A judge that cannot
+        be reached leaves the verdict "not run" with the reason — never "passed"."""
+        if self.verifier is None:
+            verdict = Verdict("not run", reason="verification is turned off (verify = false)")
+            emit(Event("verified", verdict.reason, {"verdict": verdict}))
+            return replace(line, verdict=verdict)
+        notes = {r.note.id: r.note for r in line.evidence.read}
+        count = sum(len(p.sentences) for p in line.body)
+        emit(Event("verifying", f"checking {count} sentences against the notes they cite"))
+        try:
+            verdict = self.verifier.verify(line, notes, notes.keys())
+            if verdict.status == "failed" and self.reviser is not None:
+                emit(Event("verifying", f"revising: {verdict.describe()}"))
+                revised, changes = self.reviser.revise(line, verdict, notes)
+                if changes:
+                    again = self.verifier.verify(revised, notes, notes.keys())
+                    seconds = round(verdict.seconds + again.seconds, 3)
+                    line, verdict = revised, replace(again, changes=changes, seconds=seconds)
+        except LLMError as exc:
+            verdict = Verdict("not run", reason=f"the judge could not be reached: {exc.message}")
+            log.warning("verification not run: %s", exc.message)
+        emit(Event("verified", verdict.describe(), {"verdict": verdict}))
+        return replace(line, verdict=verdict)
+
 
 def _step_event(step: Step) -> Event:
     kind: EventKind = "retrieved" if step.kind in ("plan", "search") else "reading"
@@ -127,6 +185,23 @@ def _step_event(step: Step) -> Event:
 
 
 def build_pipeline(settings: Settings, *, model: str | None = None) -> Pipeline:
-    from .services import build_llm, build_retriever
+    from .services import build_llm, build_retriever, build_verifier
 
-    return Pipeline(build_llm(settings, model), build_retriever(settings), settings)
+    llm = build_llm(settings, model)
+    retriever = build_retriever(settings)
+    verifier = build_verifier(settings, llm, retriever)
+    reviser = Reviser(llm) if verifier is not None and settings.verify_revise else None
+    return Pipeline(llm, retriever, settings, verifier=verifier, reviser=reviser)
+
+
+def build_verify(settings: Settings) -> tuple[Retriever, Verifier]:
+    """The retriever and verifier ``inquirer verify`` needs (verification on, whatever the
+    setting: the user asked for it)."""
+    from .services import build_llm, build_retriever, build_verifier
+
+    retriever = build_retriever(settings)
+    verifier = build_verifier(
+        settings.model_copy(update={"verify": True}), build_llm(settings), retriever
+    )
+    assert verifier is not None
+    return retriever, verifier

@@ -7,7 +7,7 @@ import hashlib
 import json
 from typing import Any
 
-from .types import Line
+from .types import Line, Verdict
 
 HEADING = "INQUIRING LINE"
 
@@ -36,14 +36,20 @@ def to_json(line: Line) -> dict[str, Any]:
             {"id": s.note_id, "title": s.title, "summary": s.summary} for s in line.sources
         ],
         "next_lines": list(line.next_lines),
-        "verification": None,
+        "verification": verdict_json(line.verdict),
         "model": line.model,
         "created": line.created,
         "corpus": line.corpus,
         "timings": line.timings,
         "usage": line.usage,
         "read": [
-            {"id": r.note.id, "title": r.note.title, "relevant": r.relevant, "reason": r.reason}
+            {
+                "id": r.note.id,
+                "title": r.note.title,
+                "version": r.note.fingerprint,
+                "relevant": r.relevant,
+                "reason": r.reason,
+            }
             for r in line.evidence.read
         ],
         "trace": [
@@ -51,6 +57,78 @@ def to_json(line: Line) -> dict[str, Any]:
             for step in line.evidence.trace
         ],
     }
+
+
+def verdict_json(verdict: Verdict | None) -> dict[str, Any]:
+    if verdict is None:
+        return {"status": "not run", "reason": "the line has not been verified"}
+    return {
+        "status": verdict.status,
+        "summary": verdict.describe(),
+        "reason": verdict.reason,
+        "citation_recall": verdict.citation_recall,
+        "citation_precision": verdict.citation_precision,
+        "judges": list(verdict.judges),
+        "seconds": verdict.seconds,
+        "sentences": [
+            {
+                "paragraph": s.paragraph,
+                "index": s.index,
+                "text": s.text,
+                "cites": list(s.cites),
+                "label": s.label,
+                "support": s.support,
+                "scores": s.scores,
+                "problems": list(s.problems),
+                "imprecise": list(s.imprecise),
+            }
+            for s in verdict.sentences
+        ],
+        "failures": [{"kind": f.kind, "detail": f.detail} for f in verdict.failures],
+        "next_lines": [
+            {"question": c.question, "answerable": c.answerable, "novel": c.novel}
+            for c in verdict.next_lines
+        ],
+        "changes": [
+            {
+                "paragraph": c.paragraph,
+                "index": c.index,
+                "before": c.before,
+                "after": c.after,
+                "reason": c.reason,
+            }
+            for c in verdict.changes
+        ],
+    }
+
+
+def verification_lines(data: dict[str, Any]) -> list[str]:
+    """The verification block: the verdict, then what was flagged and what revision changed."""
+    verdict = data.get("verification") or {"status": "not run"}
+    if verdict["status"] == "not run":
+        return [f"Not run: {verdict.get('reason') or 'no reason given'}."]
+    out = [f"**{verdict['status'].upper()}** — {verdict['summary']}."]
+    recall, precision = verdict.get("citation_recall"), verdict.get("citation_precision")
+    if recall is not None and precision is not None:
+        out[0] += f" Citation recall {recall:.2f}, precision {precision:.2f}."
+    if verdict.get("judges"):
+        out[0] += f" Judged by {', '.join(verdict['judges'])}."
+    flagged = [s for s in verdict["sentences"] if s["label"] in ("unsupported", "partial")]
+    if flagged:
+        out += ["", "Flagged sentences:"]
+        out += [
+            f"- {s['label']}: “{s['text']}” — {'; '.join(s['problems']) or 'judged weak'}"
+            for s in flagged
+        ]
+    if verdict["failures"]:
+        out += ["", "Failed checks:"]
+        out += [f"- {f['kind']}: {f['detail']}" for f in verdict["failures"]]
+    if verdict["changes"]:
+        out += ["", "Revised once:"]
+        for c in verdict["changes"]:
+            after = f"“{c['after']}”" if c["after"] else "dropped"
+            out.append(f"- “{c['before']}” → {after} ({c['reason']})")
+    return out
 
 
 def dumps(line: Line) -> str:
@@ -70,13 +148,14 @@ def markdown(data: dict[str, Any], *, obsidian: bool = False) -> str:
         return f"[[{note_id}|{title}]]" if obsidian else f"[{title}](note:{note_id})"
 
     verification = data.get("verification") or {"status": "not run"}
+    status = verification.get("summary") or verification.get("status", "not run")
     front = {
         "id": data["id"],
         "question": data["question"],
         "model": data["model"],
         "created": data["created"],
         "corpus": data["corpus"],
-        "verification": verification.get("status", "not run"),
+        "verification": status,
     }
     out = ["---", *(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in front.items()), "---"]
     out += ["", f"# {HEADING}", "", f"**{data['question']}**", "", data["framing"], ""]
@@ -93,7 +172,7 @@ def markdown(data: dict[str, Any], *, obsidian: bool = False) -> str:
         out += [f"- **{source['title']}** (`{source['id']}`) — {source['summary']}"]
     out += ["", "## Next inquiring lines", ""]
     out += [f"{i}. {q}" for i, q in enumerate(data["next_lines"], start=1)]
-    out += ["", "## Verification", "", f"Not verified yet ({verification.get('status')})."]
+    out += ["", "## Verification", "", *verification_lines(data)]
     return "\n".join(out) + "\n"
 
 
@@ -117,6 +196,8 @@ def text(data: dict[str, Any]) -> str:
         out += [f"  {source['title']}", f"    {source['summary']}", ""]
     out += ["Next inquiring lines", ""]
     out += [f"  {i}. {q}" for i, q in enumerate(data["next_lines"], start=1)]
+    block = [line.replace("**", "") for line in verification_lines(data)]
+    out += ["", "Verification", "", *(f"  {line}" if line else "" for line in block)]
     return "\n".join(out) + "\n"
 
 

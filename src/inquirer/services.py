@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import followups
 from .config import Settings
-from .embeddings import CrossEncoderScorer, Embedder, SentenceTransformerEmbedder
+from .embeddings import CrossEncoderScorer, Embedder, NLIScorer, SentenceTransformerEmbedder
+from .errors import ConfigError
 from .indexer import Indexer
+from .judges import FactCheckJudge, Judge, LLMJudge, NLIJudge, Panel
 from .lexical import LexicalIndex
-from .llm import LiteLLM, LLMConfig
+from .llm import LLM, LiteLLM, LLMConfig
 from .llm_rerank import LLMReranker, is_llm_reranker
-from .local_model import best_installed
+from .local_model import best_installed, is_local
 from .retrieval import Mode, Retriever, Scorer, SearchOptions
 from .store import Store
 from .types import Filters
+from .verifier import Rule, Verifier
 
 
 def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:
@@ -99,4 +103,48 @@ def search_options(
         rerank=bool(settings.rerank_model) if rerank is None else rerank,
         links=settings.search_links if links is None else links,
         diversity=settings.search_diversity if diversity is None else diversity,
+    )
+
+
+def judge_model(settings: Settings, answering: str) -> str:
+    """The LLM judge's model: the setting; else, for a local answering model, the strongest
+    local model installed — a different one where that is no weaker (the 1.5B judges the
+    0.5B), else the same model in a fresh context; else the answering model itself."""
+    if settings.verify_model:
+        return settings.verify_model
+    if not is_local(answering):
+        return answering
+    return best_installed()
+
+
+def build_verifier(settings: Settings, answering: LLM, retriever: Retriever) -> Verifier | None:
+    """The verifier the settings ask for (None when verification is off)."""
+    if not settings.verify:
+        return None
+    judges: list[Judge] = []
+    for kind in dict.fromkeys(settings.verify_judges):
+        if kind == "llm":
+            chosen = judge_model(settings, answering.model)
+            judges.append(
+                LLMJudge(answering if chosen == answering.model else build_llm(settings, chosen))
+            )
+        elif kind == "nli":
+            if not settings.nli_model:
+                raise ConfigError(
+                    "verify_judges includes 'nli' but nli_model is not set",
+                    hint="set nli_model to an NLI cross-encoder folder or id",
+                )
+            judges.append(NLIJudge(NLIScorer(settings.nli_model)))
+        else:
+            if not settings.factcheck_model:
+                raise ConfigError(
+                    "verify_judges includes 'factcheck' but factcheck_model is not set",
+                    hint="set factcheck_model, e.g. ollama/bespoke-minicheck",
+                )
+            judges.append(FactCheckJudge(build_llm(settings, settings.factcheck_model)))
+    rule = Rule(threshold=settings.verify_threshold, confident=settings.verify_confident)
+    return Verifier(
+        Panel(judges) if judges else None,
+        rule=rule,
+        followups=lambda question, lines: followups.assess(retriever, question, lines),
     )

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 # 1: first release. 2: tags, folders and links as list metadata, the source year as an int,
 #    for filters and link expansion.
 SCHEMA_VERSION = 2
+GET_BATCH = 2000  # ids per get: SQLite caps the variables of one query
 
 
 @dataclass(frozen=True)
@@ -255,15 +256,26 @@ class Store:
         first = {v.version: v.chunk_ids()[0] for v in versions if v.present}
         if not first:
             return {}
-        got = self.require().get(ids=list(first.values()), include=["metadatas"])
+        got = self._get(list(first.values()), ["metadatas"])
         return {str(m["version"]): str(m["path"]) for m in got["metadatas"] if m and "version" in m}
+
+    def _get(self, ids: Sequence[str], include: list[Any]) -> dict[str, list[Any]]:
+        """``get`` by ids in slices: one call with tens of thousands of ids exceeds SQLite's
+        limit on query variables."""
+        out: dict[str, list[Any]] = {"ids": [], **{key: [] for key in include}}
+        for start in range(0, len(ids), GET_BATCH):
+            got = self.require().get(ids=list(ids[start : start + GET_BATCH]), include=include)
+            out["ids"] += got["ids"]
+            for key in include:
+                out[key] += got[key] or []
+        return out
 
     def fetch(self, versions: Sequence[StoredVersion]) -> list[tuple[Note, str]]:
         """Rebuild (note, version) from what the store holds: claim, tags, and the body's text."""
         ids = [cid for v in versions for cid in v.chunk_ids()]
         if not ids:
             return []
-        got = self.require().get(ids=ids, include=["documents", "metadatas"])
+        got = self._get(ids, ["documents", "metadatas"])
         parts: dict[str, dict[int, tuple[str, dict[str, Any]]]] = {}
         for doc, meta in zip(got["documents"], got["metadatas"], strict=True):
             parts.setdefault(str(meta["version"]), {})[int(meta["chunk_index"])] = (doc, meta)

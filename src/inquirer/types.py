@@ -190,3 +190,83 @@ class Line:
     corpus: str = ""  # fingerprint of the indexed corpus the line was made from
     timings: dict[str, float] = field(default_factory=dict)
     usage: dict[str, int] = field(default_factory=dict)
+    verdict: Verdict | None = None  # the verifier's report; None until verified
+
+
+# -- the verifier's report (FORMAT.md, Verification) ---------------------------------------------
+
+SUPPORT_LABELS = ("supported", "partial", "unsupported", "uncited")
+
+
+@dataclass(frozen=True)
+class SentenceCheck:
+    """How one body sentence fared against the notes it cites."""
+
+    paragraph: int  # 0-based position in the body
+    index: int  # 0-based position in its paragraph
+    text: str
+    cites: tuple[str, ...]
+    label: str  # one of SUPPORT_LABELS
+    support: float | None  # the judges' combined probability for the cited notes together
+    problems: tuple[str, ...] = ()  # what the checks found, in words
+    imprecise: tuple[str, ...] = ()  # cited notes that add no support (ALCE precision)
+    scores: dict[str, float] = field(default_factory=dict)  # each judge's probability
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A hard failure of the line as a whole."""
+
+    kind: str  # unknown_note, unread_note, number, summary, sources, part, next_line
+    detail: str
+
+
+@dataclass(frozen=True)
+class NextCheck:
+    question: str
+    answerable: bool  # retrieval finds enough relevant notes
+    novel: bool  # not a paraphrase of the question or of an earlier next line
+
+
+@dataclass(frozen=True)
+class Change:
+    """What revision did to one sentence: rewrote it (``after``) or dropped it (``after`` empty)."""
+
+    paragraph: int
+    index: int
+    before: str
+    after: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The external verifier's report on a line. ``status`` is passed, failed or not run
+    (with ``reason``); a failed line is shown marked failed, never hidden."""
+
+    status: str  # passed, failed, not run
+    sentences: tuple[SentenceCheck, ...] = ()
+    citation_recall: float | None = None
+    citation_precision: float | None = None
+    failures: tuple[Failure, ...] = ()
+    next_lines: tuple[NextCheck, ...] = ()
+    changes: tuple[Change, ...] = ()
+    judges: tuple[str, ...] = ()
+    seconds: float = 0.0
+    reason: str = ""
+
+    def count(self, label: str) -> int:
+        return sum(1 for s in self.sentences if s.label == label)
+
+    def describe(self) -> str:
+        """The verdict in one line, for progress output and Markdown front matter."""
+        if self.status == "not run":
+            return f"not run: {self.reason}"
+        parts = [
+            f"{self.status}: {self.count('supported')}/{len(self.sentences)} sentences supported",
+            f"{self.count('partial')} partial" if self.count("partial") else "",
+            f"{self.count('unsupported')} unsupported" if self.count("unsupported") else "",
+            f"{len(self.failures)} failed checks" if self.failures else "",
+            f"{len(self.changes)} revised" if self.changes else "",
+        ]
+        return ", ".join(p for p in parts if p)

@@ -1,0 +1,119 @@
+"""Verifier quality on evals/claims.jsonl: labelled (claim, note) pairs, binary supported / not
+supported, scored as balanced accuracy with precision and recall for "not supported".
+
+The set is split once, by rule, into a dev half (for choosing thresholds) and a test half (for
+reporting): within each kind of claim, in id order, alternate pairs go to each half.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InquirerError
+
+LABELS = ("supported", "contradicted", "not_enough_info")
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    claim: str
+    note_id: str
+    label: str  # supported, contradicted, not_enough_info
+    kind: str
+    split: str  # dev or test
+
+    @property
+    def supported(self) -> bool:
+        return self.label == "supported"
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Binary scores with "not supported" as the positive class (what the verifier must catch)."""
+
+    n: int
+    tp: int  # not supported, flagged
+    fn: int  # not supported, passed
+    fp: int  # supported, flagged
+    tn: int  # supported, passed
+
+    @property
+    def balanced_accuracy(self) -> float:
+        return (self.recall + self.specificity) / 2
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def specificity(self) -> float:
+        return self.tn / (self.tn + self.fp) if self.tn + self.fp else 0.0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "n": self.n,
+            "balanced_accuracy": round(self.balanced_accuracy, 3),
+            "precision_unsupported": round(self.precision, 3),
+            "recall_unsupported": round(self.recall, 3),
+            "confusion": {"tp": self.tp, "fn": self.fn, "fp": self.fp, "tn": self.tn},
+        }
+
+
+def load_claims(path: Path) -> list[Claim]:
+    rows = []
+    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not text.strip():
+            continue
+        try:
+            data = json.loads(text)
+            label = str(data["label"])
+            if label not in LABELS:
+                raise ValueError(f"label {label!r} is not one of {', '.join(LABELS)}")
+            rows.append(
+                (
+                    str(data["id"]),
+                    str(data["claim"]),
+                    str(data["note_id"]),
+                    label,
+                    str(data.get("kind", "")),
+                )
+            )
+        except (json.JSONDecodeError, KeyError, ValueError) as exc:
+            raise InquirerError(f"{path}:{number}: not a claim row: {exc}") from None
+    by_kind: dict[str, int] = defaultdict(int)
+    claims = []
+    for row in sorted(rows, key=lambda r: r[0]):
+        split = "dev" if by_kind[row[4]] % 2 == 0 else "test"
+        by_kind[row[4]] += 1
+        claims.append(Claim(*row, split=split))
+    return claims
+
+
+def score(claims: Sequence[Claim], flagged: Sequence[bool]) -> Scores:
+    """``flagged[i]`` is True when the verifier called claim i not supported."""
+    tp = fn = fp = tn = 0
+    for claim, flag in zip(claims, flagged, strict=True):
+        if not claim.supported:
+            tp, fn = (tp + 1, fn) if flag else (tp, fn + 1)
+        else:
+            fp, tn = (fp + 1, tn) if flag else (fp, tn + 1)
+    return Scores(len(claims), tp, fn, fp, tn)
+
+
+def best_threshold(claims: Sequence[Claim], support: Sequence[float]) -> float:
+    """The threshold on support probability (flag when below it) with the best balanced
+    accuracy on ``claims``; ties go to the middle of the best run of thresholds."""
+    candidates = [*sorted(set(support)), 1.01]
+    results = [(score(claims, [s < t for s in support]).balanced_accuracy, t) for t in candidates]
+    best = max(r[0] for r in results)
+    winners = [t for accuracy, t in results if accuracy == best]
+    return winners[len(winners) // 2]

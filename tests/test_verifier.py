@@ -1,0 +1,403 @@
+"""The verifier's logic on fakes: the checks that need no model, the judges' plumbing, the rule
+that combines them, ALCE recall and precision, the line's hard checks, and the one revision."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import FakeLLM
+from inquirer import saved
+from inquirer.composer import FRAMING_LEAD, INSIGHT_LEAD
+from inquirer.errors import InquirerError, LLMError
+from inquirer.facts import entities, missing_entities, missing_numbers, numbers
+from inquirer.judges import FactCheckJudge, LLMJudge, Panel, verdict_probability
+from inquirer.llm import LiteLLM, LLMConfig, TokenChoice, _litellm
+from inquirer.render import render, to_json
+from inquirer.revise import Reviser
+from inquirer.types import (
+    Evidence,
+    Line,
+    NextCheck,
+    Note,
+    Paragraph,
+    ReadNote,
+    Sentence,
+    SourceEntry,
+    Verdict,
+)
+from inquirer.verifier import Rule, Verifier, citation_precision, excerpt
+
+# -- checks without a model ----------------------------------------------------------------------
+
+
+def test_numbers_are_compared_by_value_in_any_spelling() -> None:
+    assert numbers("1,000 pairs, 43% of cases, 2.50 points") == {"1000", "43", "2.5"}
+    assert numbers("a thousand examples and three hundred prompts") == {"1000", "300"}
+    assert numbers("seven models") == {"7"}
+    assert numbers("about two thirds of answers; one model") == set()  # fractions, pronouns
+
+
+def test_a_number_no_cited_note_states_is_missing() -> None:
+    note = "Raters preferred LIMA in 43% of comparisons with GPT-4, using 1,000 examples."
+    assert missing_numbers("LIMA won 43% of comparisons from a thousand examples.", [note]) == []
+    assert missing_numbers("LIMA won 63% of comparisons.", [note]) == ["63"]
+    assert missing_numbers("A 70 billion parameter model.", ["Llama-2-70B was used."]) == []
+
+
+def test_names_are_the_capitalized_mixed_and_numbered_tokens() -> None:
+    found = entities("Swapping answers changed GPT-4's verdict on MT-Bench, as Zheng found.")
+    assert found == ["GPT-4", "MT-Bench", "Zheng"]
+    assert entities("Models improve with scale.") == []  # a capital that only starts a sentence
+
+
+def test_a_name_no_cited_note_mentions_is_missing() -> None:
+    note = "Llama 2 70B reached 88% on GSM8K after tuning on PaLM outputs."
+    assert missing_entities("Llama-2-70B did well on GSM8K-style problems.", [note]) == []
+    assert missing_entities("They tuned Mistral on GSM8K.", [note]) == ["Mistral"]
+
+
+def test_an_excerpt_keeps_the_body_sentences_that_bear_on_the_claim() -> None:
+    body = (
+        "The study used 500 prompts. Raters compared answers blind. "
+        "Accuracy rose to 71% with retrieval. The code is public."
+    )
+    out = excerpt(body, "Retrieval raised accuracy to 71%.", limit=12)
+    assert out == "Accuracy rose to 71% with retrieval."
+
+
+# -- judges --------------------------------------------------------------------------------------
+
+
+def test_the_probability_of_true_is_read_at_the_verdict_token() -> None:
+    tokens = [
+        TokenChoice('{"', -0.1),
+        TokenChoice("supported", -0.1),
+        TokenChoice(" false", -0.3, ((" false", -0.3), (" true", -1.6), (" maybe", -3.0))),
+    ]
+    p = verdict_probability(tokens)
+    assert p is not None and abs(p - 0.2142) < 1e-3
+    assert verdict_probability([TokenChoice("x", -0.1)]) is None
+
+
+def test_the_llm_judge_falls_back_to_the_verdict_without_log_probabilities() -> None:
+    llm = FakeLLM({"ClaimVerdict": [{"supported": False}, {"supported": True}]})
+    judge = LLMJudge(llm)
+    assert judge.support("Document.", "Claim.") == 0.0
+    assert judge.support("Document.", "Claim.") == 1.0
+    name, messages = llm.history[0]
+    assert name == "ClaimVerdict" and "Document: Document." in messages[-1]["content"]
+
+
+def test_the_fact_check_judge_reads_yes_and_no_through_litellm() -> None:
+    litellm = _litellm()
+
+    def model(answer: str) -> LiteLLM:
+        def completion(**kwargs: Any) -> Any:
+            assert kwargs["messages"][-1]["content"].startswith("Document: ")
+            return litellm.completion(**kwargs, mock_response=answer)
+
+        return LiteLLM(LLMConfig("ollama/bespoke-minicheck", retries=0), completion=completion)
+
+    assert FactCheckJudge(model("Yes")).support("D.", "C.") == 1.0
+    assert FactCheckJudge(model("No.")).support("D.", "C.") == 0.0
+    with pytest.raises(LLMError, match="not Yes or No"):
+        FactCheckJudge(model("Perhaps")).support("D.", "C.")
+
+
+class FixedJudge:
+    """Support by the first phrase of ``table`` found in the claim (documents are recorded)."""
+
+    def __init__(self, name: str, table: dict[str, float], default: float = 0.9) -> None:
+        self.name = name
+        self.table = table
+        self.default = default
+        self.seen: list[tuple[str, str]] = []
+
+    def support(self, document: str, claim: str) -> float:
+        self.seen.append((document, claim))
+        for phrase, p in self.table.items():
+            if phrase in claim:
+                return p
+        return self.default
+
+
+def test_a_panel_takes_the_mean_and_asks_each_pair_once() -> None:
+    a, b = FixedJudge("a", {}, 0.9), FixedJudge("b", {}, 0.3)
+    panel = Panel([a, b])
+    assert panel.support("doc", "claim") == pytest.approx(0.6)
+    assert panel.support("doc", "claim") == pytest.approx(0.6)
+    assert len(a.seen) == 1 and panel.calls == 2
+    with pytest.raises(ValueError):
+        Panel([])
+
+
+# -- the verifier --------------------------------------------------------------------------------
+
+
+def note(note_id: str, summary: str, body: str = "") -> Note:
+    return Note(note_id, f"What about {note_id}?", summary, body or summary, "", f"fp-{note_id}")
+
+
+NOTES = {
+    "lima-note": note("lima-note", "LIMA used 1,000 examples and matched GPT-4 in 43% of cases."),
+    "urial-note": note("urial-note", "URIAL aligned base models with three in-context examples."),
+    "other-note": note("other-note", "Style imitation fools raters."),
+}
+
+
+def make_line(sentences: Sequence[Sequence[Sentence]], **changes: Any) -> Line:
+    body = tuple(Paragraph(tuple(p)) for p in sentences)
+    cited = dict.fromkeys(c for p in body for c in p.cites)
+    evidence = Evidence("q?", tuple(ReadNote(n, True, "", 1) for n in NOTES.values()), ())
+    line = Line(
+        question="Does alignment teach format?",
+        framing=f"{FRAMING_LEAD} whether alignment teaches format or knowledge.",
+        body=body,
+        insight=f"{INSIGHT_LEAD} Format is cheap to teach.",
+        sources=tuple(
+            SourceEntry(c, NOTES[c].title, NOTES[c].summary) for c in cited if c in NOTES
+        ),
+        next_lines=("What is URIAL?", "Why do raters prefer style?", "How much data is enough?"),
+        answered=True,
+        model="fake/model",
+        created="2026-11-23T00:00:00+00:00",
+        evidence=evidence,
+    )
+    return replace(line, **changes)
+
+
+GOOD = [
+    [Sentence("LIMA matched GPT-4 in 43% of cases.", ("lima-note",))],
+    [Sentence("URIAL aligned base models in context.", ("urial-note",))],
+    [Sentence("Alignment can be shallow.", ("lima-note", "urial-note"))],
+]
+
+
+def verifier(judge: FixedJudge, **rule: Any) -> Verifier:
+    return Verifier(
+        Panel([judge]),
+        rule=Rule(**{"threshold": 0.5, "confident": 0.7, **rule}),
+        followups=lambda q, lines: [NextCheck(x, True, True) for x in lines],
+    )
+
+
+def test_a_supported_line_passes_with_full_recall_and_precision() -> None:
+    verdict = verifier(FixedJudge("j", {})).verify(make_line(GOOD), NOTES, NOTES.keys())
+    assert verdict.status == "passed" and not verdict.failures
+    assert [s.label for s in verdict.sentences] == ["supported"] * 3
+    assert verdict.citation_recall == 1.0 and verdict.citation_precision == 1.0
+    assert verdict.judges == ("j",)
+
+
+def test_each_sentence_gets_the_label_the_rule_gives() -> None:
+    line = make_line(
+        [
+            [
+                Sentence("LIMA matched GPT-4 in 63% of cases.", ("lima-note",))
+            ],  # a number not stated
+            [Sentence("URIAL needs reward models.", ("urial-note",))],  # the judge says no
+            [
+                Sentence("Base models were aligned by Mistral.", ("urial-note",))
+            ],  # a name not mentioned
+            [Sentence("URIAL is probably fine.", ("urial-note",)), Sentence("No citation.", ())],
+        ]
+    )
+    judge = FixedJudge("j", {"reward models": 0.1, "probably": 0.6})
+    verdict = verifier(judge).verify(line, NOTES, NOTES.keys())
+    labels = [s.label for s in verdict.sentences]
+    assert labels == ["unsupported", "unsupported", "partial", "partial", "uncited"]
+    assert verdict.status == "failed"
+    assert "number 63 appears in no cited note" in verdict.sentences[0].problems
+    assert any(f.kind == "number" for f in verdict.failures)
+    assert "Mistral" in verdict.sentences[2].problems[0]
+    vetoed = verifier(judge, names_veto=True).verify(line, NOTES, NOTES.keys())
+    assert vetoed.sentences[2].label == "unsupported"
+
+
+def test_the_judge_reads_the_cited_notes_together() -> None:
+    judge = FixedJudge("j", {})
+    verifier(judge).verify(make_line(GOOD), NOTES, NOTES.keys())
+    joint = next(d for d, c in judge.seen if c == "Alignment can be shallow.")
+    assert "[lima-note]" in joint and "[urial-note]" in joint and "URIAL aligned" in joint
+
+
+def test_alce_precision_counts_a_citation_that_adds_nothing_as_imprecise() -> None:
+    line = make_line(
+        [[Sentence("LIMA matched GPT-4 with few examples.", ("lima-note", "other-note"))]]
+    )
+
+    class ByDocument(FixedJudge):
+        def support(self, document: str, claim: str) -> float:
+            return 0.9 if "LIMA used" in document else 0.1
+
+    verdict = verifier(ByDocument("j", {})).verify(line, NOTES, NOTES.keys())
+    (check,) = verdict.sentences
+    assert check.label == "supported" and check.imprecise == ("other-note",)
+    assert verdict.citation_recall == 1.0 and verdict.citation_precision == 0.5
+    assert citation_precision([]) is None
+
+
+def test_hard_checks_of_the_line_as_a_whole() -> None:
+    line = make_line(
+        [[Sentence("A claim.", ("ghost",))], [Sentence("Another.", ("urial-note",))]],
+        framing="It explores things.",
+        insight="No lead.",
+        next_lines=("Only one?",),
+        sources=(SourceEntry("urial-note", "t", "A rewritten summary."),),
+    )
+    verdict = verifier(FixedJudge("j", {})).verify(line, NOTES, {"lima-note"})
+    kinds = {f.kind for f in verdict.failures}
+    assert {"unknown_note", "unread_note", "summary", "part"} <= kinds
+    details = " ".join(f.detail for f in verdict.failures)
+    assert "'ghost' does not exist" in details and "'urial-note' was not read" in details
+    assert "framing" in details and "2 paragraphs" in details and "1 next lines" in details
+    assert verdict.status == "failed"
+
+
+def test_next_lines_that_fail_their_checks_are_failures() -> None:
+    v = Verifier(
+        Panel([FixedJudge("j", {})]),
+        followups=lambda q, lines: [NextCheck(x, x != "What is URIAL?", True) for x in lines],
+    )
+    verdict = v.verify(make_line(GOOD), NOTES, NOTES.keys())
+    assert [f.detail for f in verdict.failures if f.kind == "next_line"] == [
+        "'What is URIAL?' is not answerable from the corpus"
+    ]
+
+
+def test_without_judges_only_the_model_free_checks_run() -> None:
+    verdict = Verifier(None).verify(make_line(GOOD), NOTES, NOTES.keys())
+    assert [s.label for s in verdict.sentences] == ["partial"] * 3 and verdict.status == "passed"
+
+
+# -- revision ------------------------------------------------------------------------------------
+
+
+def test_revision_rewrites_or_drops_unsupported_sentences_and_rebuilds_sources() -> None:
+    line = make_line(
+        [
+            [Sentence("LIMA matched GPT-4 in 63% of cases.", ("lima-note",))],
+            [Sentence("URIAL needs reward models.", ("urial-note",))],
+            [Sentence("URIAL aligned base models in context.", ("urial-note",))],
+        ]
+    )
+    check = verifier(FixedJudge("j", {"reward models": 0.1}))
+    verdict = check.verify(line, NOTES, NOTES.keys())
+    llm = FakeLLM(
+        {
+            "RevisedOut": [
+                {"text": "LIMA matched GPT-4 in 43% of cases.", "cites": ["lima-note"]},
+                {"text": "URIAL needs 12 reward models.", "cites": ["urial-note"]},  # a new number
+            ]
+        }
+    )
+    revised, changes = Reviser(llm).revise(line, verdict, NOTES)
+    assert [(c.before, c.after) for c in changes] == [
+        ("LIMA matched GPT-4 in 63% of cases.", "LIMA matched GPT-4 in 43% of cases."),
+        ("URIAL needs reward models.", ""),
+    ]
+    assert "63% appears" not in changes[0].reason and "number 63" in changes[0].reason
+    assert [[s.text for s in p.sentences] for p in revised.body] == [
+        ["LIMA matched GPT-4 in 43% of cases."],
+        ["URIAL aligned base models in context."],
+    ]
+    assert [s.note_id for s in revised.sources] == ["lima-note", "urial-note"]
+    prompt = llm.history[0][1][-1]["content"]
+    assert "number 63 appears in no cited note" in prompt and "lima-note:" in prompt
+    again = check.verify(revised, NOTES, NOTES.keys())
+    assert [s.label for s in again.sentences] == ["supported", "supported"]
+
+
+# -- the pipeline's verified step and rendering --------------------------------------------------
+
+
+def pipeline_with(judge: Any, reviser: Reviser | None = None) -> Any:
+    from inquirer.pipeline import Pipeline
+
+    p = Pipeline.__new__(Pipeline)  # only the verified step: no agent, composer or retriever
+    p.verifier = Verifier(
+        Panel([judge]), followups=lambda q, lines: [NextCheck(x, True, True) for x in lines]
+    )
+    p.reviser = reviser
+    return p
+
+
+def test_a_failed_line_is_revised_once_then_shown_with_its_final_verdict() -> None:
+    line = make_line([*GOOD, [Sentence("URIAL needs reward models.", ("urial-note",))]])
+    llm = FakeLLM(
+        {"RevisedOut": [{"text": "URIAL needs no reward model.", "cites": ["urial-note"]}]}
+    )
+    judge = FixedJudge("j", {"reward model": 0.1})  # the rewrite fails too
+    events: list[Any] = []
+    out = pipeline_with(judge, Reviser(llm)).verified(line, events.append)
+    assert out.verdict.status == "failed"  # still failing: shown as failed, never hidden
+    assert out.verdict.changes[0].after == "URIAL needs no reward model."
+    assert [e.kind for e in events] == ["verifying", "verifying", "verified"]
+    assert "1 revised" in events[-1].message
+
+
+def test_an_unreachable_judge_leaves_the_verdict_not_run_with_the_reason() -> None:
+    class Down:
+        name = "llm:down"
+
+        def support(self, document: str, claim: str) -> float:
+            raise LLMError("local/x: APIConnectionError: refused", retryable=True)
+
+    out = pipeline_with(Down()).verified(make_line(GOOD), lambda e: None)
+    assert out.verdict.status == "not run" and "refused" in out.verdict.reason
+    md = render(out, "md")
+    assert 'verification: "not run: the judge could not be reached' in md
+    assert "Not run: the judge could not be reached" in md and "passed" not in md.lower()
+
+
+def test_every_form_carries_the_verdict() -> None:
+    judge = FixedJudge("j", {"reward models": 0.1})
+    line = make_line([*GOOD, [Sentence("URIAL needs reward models.", ("urial-note",))]])
+    verdict = verifier(judge).verify(line, NOTES, NOTES.keys())
+    line = replace(line, verdict=verdict)
+    data = to_json(line)
+    assert data["verification"]["status"] == "failed"
+    assert [s["label"] for s in data["verification"]["sentences"]][-1] == "unsupported"
+    md = render(line, "md")
+    assert "## Verification" in md and "**FAILED**" in md
+    assert "unsupported: “URIAL needs reward models.”" in md
+    text = render(line, "text")
+    assert "FAILED — failed: 3/4 sentences supported" in text and "**" not in text
+
+
+# -- saved lines ---------------------------------------------------------------------------------
+
+
+def test_a_saved_line_is_checked_field_by_field(tmp_path: Path) -> None:
+    path = tmp_path / "line.json"
+    path.write_text("{not json")
+    with pytest.raises(InquirerError, match=r"not JSON \(line 1"):
+        saved.load(path)
+    path.write_text(json.dumps({"question": "q?", "body": "text"}))
+    with pytest.raises(InquirerError, match=r"not a saved inquiring line.*framing: Field required"):
+        saved.load(path)
+    with pytest.raises(InquirerError, match="no such file"):
+        saved.load(tmp_path / "missing.json")
+
+
+def test_a_saved_line_round_trips_and_reports_rot(tmp_path: Path) -> None:
+    line = make_line(GOOD)
+    path = tmp_path / "line.json"
+    path.write_text(json.dumps(to_json(line)))
+    data = saved.load(path)
+    assert saved.cited(data) == ["lima-note", "urial-note"]
+    rebuilt = saved.rebuild(data, NOTES)
+    assert rebuilt.body == line.body and rebuilt.sources == line.sources
+    changed_note = replace(NOTES["urial-note"], fingerprint="fp-new")
+    changed, unknown = saved.rot(data, {**NOTES, "urial-note": changed_note})
+    assert [(r.note_id, r.then, r.now) for r in changed] == [
+        ("urial-note", "fp-urial-note", "fp-new")
+    ]
+    assert unknown == []
+    assert Verdict("not run", reason="x").describe() == "not run: x"
