@@ -8,7 +8,7 @@ line: wall time, time to the first streamed text, tokens generated, time inside 
 the ratio of wall time to it (target <= 1.15), recall of the gold relevant notes among the
 line's sources and among the notes the agent read, and the verifier's verdict, its time and its
 share of the line's time. Figures go to
-benchmarks/results/ask-<model>.json.
+benchmarks/results/ask-<model>-verified.json (ask-<model>.json with --no-verify).
 """
 
 from __future__ import annotations
@@ -116,7 +116,8 @@ def main() -> None:
     summary["questions"] = len(rows)
     summary["model"] = args.model
     print(json.dumps({"median": summary}, indent=2))
-    out = REPO / "benchmarks" / "results" / f"ask-{args.model.replace('/', '-')}.json"
+    suffix = "-verified" if verifier is not None else ""
+    out = REPO / "benchmarks" / "results" / f"ask-{args.model.replace('/', '-')}{suffix}.json"
     out.write_text(json.dumps({"median": summary, "lines": rows}, indent=2) + "\n")
 
 

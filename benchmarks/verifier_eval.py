@@ -23,9 +23,9 @@ from typing import Any
 
 from inquirer.config import load_settings
 from inquirer.embeddings import NLIScorer
-from inquirer.evals.claims import Claim, Scores, best_threshold, load_claims, score
+from inquirer.evals.claims import Claim, Scores, auc, best_threshold, load_claims, score
 from inquirer.facts import missing_entities, missing_numbers
-from inquirer.judges import LLMJudge, NLIJudge
+from inquirer.judges import CALIBRATED, LLMJudge, NLIJudge
 from inquirer.local_model import MODELS
 from inquirer.notes import read_note
 from inquirer.services import build_llm
@@ -116,7 +116,11 @@ def main() -> None:
         rows.append(table_row(f"{short} verdict", claims, verdicts, median_s=round(seconds, 2)))
         t = best_threshold(dev, [support[i] for i, c in enumerate(claims) if c.split == "dev"])
         flags = [p < t for p in support]
-        rows.append(table_row(f"{short} P(true) < {t:.3f}", claims, flags, threshold=t))
+        areas = {
+            split: round(auc(part, [support[claims.index(c)] for c in part]), 3)
+            for split, part in (("dev", dev), ("test", [c for c in claims if c.split == "test"]))
+        }
+        rows.append(table_row(f"{short} P(true) < {t:.3f}", claims, flags, threshold=t, auc=areas))
         combined_dev = [
             (support[i] if not hard[i] else -1.0) for i, c in enumerate(claims) if c.split == "dev"
         ]
@@ -125,6 +129,11 @@ def main() -> None:
         rows.append(
             table_row(f"numbers + names + {short} P < {tc:.3f}", claims, both, threshold=tc)
         )
+        calibrated = CALIBRATED.get(judge.name)
+        if calibrated is not None:  # the threshold the verifier uses for this judge by default
+            flags = [h or p < calibrated for h, p in zip(hard, support, strict=True)]
+            name = f"default: numbers + names + {short} P < {calibrated}"
+            rows.append(table_row(name, claims, flags))
     if args.nli_model:
         nli = NLIJudge(NLIScorer(args.nli_model))
         answers = collect(
@@ -137,6 +146,11 @@ def main() -> None:
     (RESULTS / "verifier.json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
     print("| backend | test bal. acc. | P(unsup.) | R(unsup.) | tp fn fp tn | dev bal. acc. |")
     print("|---|---|---|---|---|---|")
+    for row in rows:
+        if "auc" in row:
+            print(
+                f"<!-- {row['backend']}: AUC dev {row['auc']['dev']}, test {row['auc']['test']} -->"
+            )
     for row in rows:
         t, d = row["test"], row["dev"]
         m = t["confusion"]

@@ -401,3 +401,52 @@ def test_a_saved_line_round_trips_and_reports_rot(tmp_path: Path) -> None:
     ]
     assert unknown == []
     assert Verdict("not run", reason="x").describe() == "not run: x"
+
+
+# -- wiring from settings ------------------------------------------------------------------------
+
+
+def test_settings_choose_the_judges_and_the_calibrated_threshold(settings: Any) -> None:
+    from inquirer.config import Settings
+    from inquirer.errors import ConfigError
+    from inquirer.judges import CALIBRATED
+    from inquirer.local_model import best_installed
+    from inquirer.services import build_verifier, judge_model
+
+    answering = FakeLLM()
+    answering.model = "local/qwen2.5-coder-0.5b"
+
+    def built(**changes: Any) -> Verifier | None:
+        changed: Settings = settings.model_copy(update=changes)
+        return build_verifier(changed, answering, retriever=None)  # type: ignore[arg-type]
+
+    judge = best_installed()
+    verifier = built()
+    assert verifier is not None and verifier.panel is not None
+    assert verifier.panel.names == (f"llm:{judge}",)
+    assert verifier.rule.threshold == CALIBRATED[f"llm:{judge}"] == verifier.rule.confident
+    chosen = built(verify_threshold=0.3, verify_confident=0.6)
+    assert chosen is not None and (chosen.rule.threshold, chosen.rule.confident) == (0.3, 0.6)
+    assert built(verify=False) is None
+    with pytest.raises(ConfigError, match="nli_model is not set"):
+        built(verify_judges=["llm", "nli"])
+    with pytest.raises(ConfigError, match="factcheck_model is not set"):
+        built(verify_judges=["factcheck"])
+    assert judge_model(settings, "openai/gpt-4o-mini") == "openai/gpt-4o-mini"
+    assert judge_model(settings.model_copy(update={"verify_model": "ollama/x"}), "y") == "ollama/x"
+
+
+def test_the_claims_set_splits_by_rule_and_scores_balanced_accuracy() -> None:
+    from conftest import REPO
+    from inquirer.evals.claims import auc, best_threshold, load_claims, score
+
+    claims = load_claims(REPO / "evals" / "claims.jsonl")
+    dev = [c for c in claims if c.split == "dev"]
+    assert len(claims) == 168 and len(dev) == 87
+    assert {c.kind for c in dev} == {c.kind for c in claims if c.split == "test"}
+    four = claims[:2] + [c for c in claims if not c.supported][:2]
+    assert [c.supported for c in four] == [True, True, False, False]
+    s = score(four, [False, True, True, False])  # one of each error
+    assert (s.tp, s.fn, s.fp, s.tn) == (1, 1, 1, 1) and s.balanced_accuracy == 0.5
+    assert auc(four, [0.9, 0.8, 0.1, 0.8]) == 0.875
+    assert best_threshold(four, [0.9, 0.8, 0.1, 0.2]) == 0.8  # flags both unsupported only

@@ -93,11 +93,19 @@ class Settings(BaseSettings):
     factcheck_model: str = Field(
         "", description="Yes/No fact-checking model for 'factcheck' (e.g. ollama/bespoke-minicheck)"
     )
-    verify_threshold: float = Field(
-        0.5, ge=0, le=1, description="support probability below which a sentence is unsupported"
+    verify_threshold: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="support probability below which a sentence is unsupported (None = the "
+        "threshold calibrated for the judge on evals/claims.jsonl, else 0.5)",
     )
-    verify_confident: float = Field(
-        0.5, ge=0, le=1, description="support probability below which a sentence is partial"
+    verify_confident: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="support probability below which a sentence is partial (None = the "
+        "unsupported threshold: no band)",
     )
     verify_revise: bool = Field(True, description="rewrite or drop unsupported sentences once")
 

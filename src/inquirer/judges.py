@@ -29,6 +29,14 @@ from .embeddings import NLIScorer
 from .errors import LLMError
 from .llm import LLM, TokenChoice
 
+# Thresholds on P(true) chosen on the dev half of evals/claims.jsonl together with the number and
+# name checks (benchmarks/verifier_eval.py; README, Benchmarks): below them, a claim is unsupported.
+CALIBRATED = {
+    "llm:local/qwen2.5-coder-1.5b": 0.08,
+    "llm:local/qwen2.5-coder-0.5b": 0.78,
+}
+UNCALIBRATED = 0.5
+
 
 class Judge(Protocol):
     name: str
@@ -126,6 +134,12 @@ class Panel:
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(judge.name for judge in self.judges)
+
+    def threshold(self) -> float:
+        """The calibrated threshold of a lone judge that has one, else ``UNCALIBRATED``."""
+        if len(self.judges) == 1:
+            return CALIBRATED.get(self.judges[0].name, UNCALIBRATED)
+        return UNCALIBRATED
 
     def scores(self, document: str, claim: str) -> dict[str, float]:
         """Each judge's probability for the pair."""

@@ -9,7 +9,7 @@ from .config import Settings
 from .embeddings import CrossEncoderScorer, Embedder, NLIScorer, SentenceTransformerEmbedder
 from .errors import ConfigError
 from .indexer import Indexer
-from .judges import FactCheckJudge, Judge, LLMJudge, NLIJudge, Panel
+from .judges import UNCALIBRATED, FactCheckJudge, Judge, LLMJudge, NLIJudge, Panel
 from .lexical import LexicalIndex
 from .llm import LLM, LiteLLM, LLMConfig
 from .llm_rerank import LLMReranker, is_llm_reranker
@@ -142,9 +142,14 @@ def build_verifier(settings: Settings, answering: LLM, retriever: Retriever) -> 
                     hint="set factcheck_model, e.g. ollama/bespoke-minicheck",
                 )
             judges.append(FactCheckJudge(build_llm(settings, settings.factcheck_model)))
-    rule = Rule(threshold=settings.verify_threshold, confident=settings.verify_confident)
+    panel = Panel(judges) if judges else None
+    threshold = settings.verify_threshold
+    if threshold is None:
+        threshold = panel.threshold() if panel else UNCALIBRATED
+    confident = settings.verify_confident
+    rule = Rule(threshold=threshold, confident=threshold if confident is None else confident)
     return Verifier(
-        Panel(judges) if judges else None,
+        panel,
         rule=rule,
         followups=lambda question, lines: followups.assess(retriever, question, lines),
     )

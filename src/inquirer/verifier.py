@@ -157,7 +157,7 @@ class Verifier:
         names = [
             f"name {n!r} appears in no cited note" for n in missing_entities(sentence.text, full)
         ]
-        if self.panel is None:
+        if self.panel is None or problems:  # a number no cited note states: no judge needed
             label = "unsupported" if problems else "partial"
             return replace(base, label=label, problems=tuple(problems + names))
         scores = self.panel.scores(joint_document(cited, sentence.text), sentence.text)

@@ -117,3 +117,14 @@ def best_threshold(claims: Sequence[Claim], support: Sequence[float]) -> float:
     best = max(r[0] for r in results)
     winners = [t for accuracy, t in results if accuracy == best]
     return winners[len(winners) // 2]
+
+
+def auc(claims: Sequence[Claim], support: Sequence[float]) -> float:
+    """Area under the ROC curve of ``support`` as a ranking of supported over not supported
+    claims: the chance that a supported claim scores above an unsupported one (ties: half)."""
+    good = [s for c, s in zip(claims, support, strict=True) if c.supported]
+    bad = [s for c, s in zip(claims, support, strict=True) if not c.supported]
+    if not good or not bad:
+        return 0.5
+    wins = sum((g > b) + 0.5 * (g == b) for g in good for b in bad)
+    return wins / (len(good) * len(bad))
