@@ -43,6 +43,7 @@ test: check
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/index_throughput.py
 	$(BIN)/python benchmarks/retrieval_eval.py
+	$(BIN)/python benchmarks/verifier_eval.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -41,6 +41,7 @@ def test_numbers_are_compared_by_value_in_any_spelling() -> None:
     assert numbers("a thousand examples and three hundred prompts") == {"1000", "300"}
     assert numbers("seven models") == {"7"}
     assert numbers("about two thirds of answers; one model") == set()  # fractions, pronouns
+    assert numbers("Two studies agree, from three angles") == set()  # the line's own evidence
 
 
 def test_a_number_no_cited_note_states_is_missing() -> None:
