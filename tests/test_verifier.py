@@ -339,7 +339,12 @@ def test_a_failed_line_is_revised_once_then_shown_with_its_final_verdict() -> No
     out = pipeline_with(judge, Reviser(llm)).verified(line, events.append)
     assert out.verdict.status == "failed"  # still failing: shown as failed, never hidden
     assert out.verdict.changes[0].after == "URIAL needs no reward model."
-    assert [e.kind for e in events] == ["verifying", "verifying", "verified"]
+    kinds = [e.kind for e in events]
+    assert kinds == ["verifying"] * 6 + ["verified"]  # start, 4 sentences, revising
+    assert (
+        events[4].message == "sentence 4/4: unsupported (the judges give support 0.10 (below 0.50))"
+    )
+    assert events[4].data["check"].label == "unsupported"
     assert "1 revised" in events[-1].message
 
 

@@ -21,7 +21,7 @@ from .errors import InquirerError, LLMError
 from .llm import LLM, Usage
 from .retrieval import Retriever
 from .revise import Reviser
-from .types import Line, Step, Verdict
+from .types import Line, SentenceCheck, Step, Verdict
 from .verifier import Verifier
 
 log = logging.getLogger(__name__)
@@ -163,8 +163,16 @@ class Pipeline:
         notes = {r.note.id: r.note for r in line.evidence.read}
         count = sum(len(p.sentences) for p in line.body)
         emit(Event("verifying", f"checking {count} sentences against the notes they cite"))
+        done: list[SentenceCheck] = []
+
+        def heard(check: SentenceCheck) -> None:
+            done.append(check)
+            problem = f" ({check.problems[0]})" if check.problems else ""
+            message = f"sentence {len(done)}/{count}: {check.label}{problem}"
+            emit(Event("verifying", message, {"check": check}))
+
         try:
-            verdict = self.verifier.verify(line, notes, notes.keys())
+            verdict = self.verifier.verify(line, notes, notes.keys(), heard)
             if verdict.status == "failed" and self.reviser is not None:
                 emit(Event("verifying", f"revising: {verdict.describe()}"))
                 revised, changes = self.reviser.revise(line, verdict, notes)

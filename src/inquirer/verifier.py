@@ -98,9 +98,16 @@ class Verifier:
         self.rule = rule or Rule()
         self.followups = followups
 
-    def verify(self, line: Line, notes: Mapping[str, Note], read: Collection[str]) -> Verdict:
+    def verify(
+        self,
+        line: Line,
+        notes: Mapping[str, Note],
+        read: Collection[str],
+        on_check: Callable[[SentenceCheck], None] | None = None,
+    ) -> Verdict:
         """The verdict on ``line``. ``notes`` holds the notes as they are now (every cited id
-        that exists); ``read`` the ids the agent read when it wrote the line."""
+        that exists); ``read`` the ids the agent read when it wrote the line. ``on_check`` hears
+        of each sentence as soon as it is judged."""
         start = time.perf_counter()
         failures = [*self._citation_failures(line, notes, read), *part_failures(line)]
         failures += self._source_failures(line, notes)
@@ -109,6 +116,8 @@ class Verifier:
             for i, sentence in enumerate(paragraph.sentences):
                 check = self._sentence(p, i, sentence, notes)
                 sentences.append(check)
+                if on_check is not None:
+                    on_check(check)
                 failures += [
                     Failure("number", f"paragraph {p + 1}, sentence {i + 1}: {problem}")
                     for problem in check.problems
