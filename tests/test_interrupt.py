@@ -108,6 +108,7 @@ def _interrupt_midway(home: Path, corpus: Path, sig: int, writes_before: int) ->
     rest = proc.stderr.read()
     code = proc.wait(timeout=120)
     assert seen == writes_before, f"the index finished before it could be interrupted: {rest}"
+    assert code in (-signal.SIGKILL, 130), f"exit {code} after signal {sig}; stderr: {rest[-3000:]}"
     return code
 
 
