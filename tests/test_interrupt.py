@@ -95,6 +95,9 @@ def _interrupt_midway(home: Path, corpus: Path, sig: int, writes_before: int) ->
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
+        # as at a terminal: a test run started in the background inherits SIGINT ignored,
+        # and Python then installs no KeyboardInterrupt handler in the child
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert proc.stderr is not None
     seen = 0
