@@ -43,6 +43,15 @@ class Usage:
     seconds: float = 0.0  # wall time inside model calls, retries and backoff excluded
     retries: int = 0
 
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.calls + other.calls,
+            self.prompt_tokens + other.prompt_tokens,
+            self.completion_tokens + other.completion_tokens,
+            self.seconds + other.seconds,
+            self.retries + other.retries,
+        )
+
     def add(self, prompt: int, completion: int, seconds: float) -> None:
         self.calls += 1
         self.prompt_tokens += prompt

@@ -95,15 +95,7 @@ class Pipeline:
         return out
 
     def _usage(self) -> Usage:
-        total = Usage()
-        for model in self._models():
-            u = model.usage
-            total.calls += u.calls
-            total.prompt_tokens += u.prompt_tokens
-            total.completion_tokens += u.completion_tokens
-            total.seconds += u.seconds
-            total.retries += u.retries
-        return total
+        return sum((model.usage for model in self._models()), Usage())
 
     def corpus_fingerprint(self) -> str:
         lexical = self.retriever._lexical()

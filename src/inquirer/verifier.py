@@ -171,7 +171,7 @@ class Verifier:
             return replace(base, label=label, problems=tuple(problems + names))
         scores = self.panel.scores(joint_document(cited, sentence.text), sentence.text)
         support = sum(scores.values()) / len(scores)
-        if problems or support < self.rule.threshold or (names and self.rule.names_veto):
+        if support < self.rule.threshold or (names and self.rule.names_veto):
             label = "unsupported"
         elif names or support < self.rule.confident:
             label = "partial"
