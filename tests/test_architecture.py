@@ -70,3 +70,9 @@ def test_the_pipeline_loads_heavy_libraries_only_when_it_runs() -> None:
     loaded = _loaded_after("import inquirer.pipeline, inquirer.composer, inquirer.agent")
     heavy = {"chromadb", "torch", "sentence_transformers", "litellm", "llama_index", "xllamacpp"}
     assert loaded & heavy == set()
+
+
+def test_the_tui_paints_before_any_heavy_library_loads() -> None:
+    loaded = _loaded_after("import inquirer.tui.app, inquirer.session, inquirer.history")
+    heavy = {"chromadb", "torch", "sentence_transformers", "litellm", "llama_index", "xllamacpp"}
+    assert loaded & heavy == set()

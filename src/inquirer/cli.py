@@ -76,7 +76,26 @@ def cli(ctx: click.Context, config_file: Path | None, home: Path | None, verbose
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     ctx.obj = Context(config_file, {"home": home})
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            ctx.invoke(tui_cmd)
+        else:  # not at a terminal (a pipe, a script): the TUI cannot run there
+            click.echo(ctx.get_help())
+
+
+@cli.command("tui")
+@click.option(
+    "--model", help="local/<name> or a litellm model string (default: the model setting)."
+)
+@pass_ctx
+def tui_cmd(obj: Context, model: str | None = None) -> None:
+    """Terminal chat over the corpus (the default when inquirer runs at a terminal)."""
+    from .session import Session
+    from .tui.app import run
+
+    session = Session(obj.loaded.settings)
+    if model:
+        session.switch_model(model)
+    run(session)
 
 
 @cli.command("config")

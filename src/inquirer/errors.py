@@ -65,3 +65,12 @@ class LLMError(InquirerError):
     def __init__(self, message: str, *, hint: str | None = None, retryable: bool = False) -> None:
         super().__init__(message, hint=hint)
         self.retryable = retryable
+
+
+class Cancelled(BaseException):
+    """The user cancelled a line while it was being made (Esc in the TUI).
+
+    Raised from an event callback, it unwinds the pipeline at once. It derives from
+    BaseException, as KeyboardInterrupt does, so that no ``except Exception`` on the way (a
+    model call's error handling, say) can mistake it for a failure and retry.
+    """

@@ -94,7 +94,8 @@ class Pipeline:
                 out.append(model)
         return out
 
-    def _usage(self) -> Usage:
+    def usage(self) -> Usage:
+        """Tokens and seconds spent so far by every model this pipeline calls."""
         return sum((model.usage for model in self._models()), Usage())
 
     def corpus_fingerprint(self) -> str:
@@ -106,7 +107,7 @@ class Pipeline:
         asked = clean_question(question)
         short = shorten(asked)
         start = time.perf_counter()
-        before = self._usage()
+        before = self.usage()
         try:
             evidence = self.agent.run(short, lambda step: emit(_step_event(step)))
             emit(Event("drafting", f"composing from {len(evidence.relevant)} notes"))
@@ -124,7 +125,7 @@ class Pipeline:
             emit(Event("failed", exc.message))
             raise
         total = time.perf_counter() - start
-        usage = self._usage()
+        usage = self.usage()
         line = replace(
             line,
             asked=asked if short != asked else "",

@@ -209,6 +209,10 @@ class Retriever:
         """Each note's card (title, summary, links, ...), without reading the note."""
         return self._lexical().cards(note_ids)
 
+    def note_count(self) -> int:
+        """How many notes the index holds (a clear StoreError when there is no index)."""
+        return self._lexical().count()
+
     def read(self, note_id: str) -> Note | None:
         """A note in full: from its file when the file still holds the indexed version, else
         as the store holds it (a machine that shares a Chroma server has no files)."""

@@ -29,8 +29,14 @@ SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[])")
 def excerpt(body: str, claim: str, limit: int = EXCERPT_WORDS) -> str:
     """The body sentences that share the most words with ``claim`` (numbers count double),
     up to ``limit`` words, in the body's own order."""
+    return " ".join(supporting_sentences(body, claim, limit))
+
+
+def supporting_sentences(body: str, claim: str, limit: int = EXCERPT_WORDS) -> list[str]:
+    """The sentences of ``body`` a judge reads for ``claim`` (see excerpt), in order; the TUI
+    highlights them when it shows a cited note."""
     wanted = {w for w in words(claim) if len(w) > 3 or w.isdigit()}
-    sentences = [s for s in SENTENCE_BREAK.split(" ".join(body.split())) if s]
+    sentences = split_sentences(body)
 
     def weight(sentence: str) -> int:
         shared = wanted & set(words(sentence))
@@ -45,7 +51,12 @@ def excerpt(body: str, claim: str, limit: int = EXCERPT_WORDS) -> str:
             continue
         chosen.append(i)
         count += size
-    return " ".join(sentences[i] for i in sorted(chosen))
+    return [sentences[i] for i in sorted(chosen)]
+
+
+def split_sentences(text: str) -> list[str]:
+    """``text`` in sentences, whitespace made single."""
+    return [s for s in SENTENCE_BREAK.split(" ".join(text.split())) if s]
 
 
 def note_document(note: Note, claim: str | None = None) -> str:
