@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 QUESTION ?= Does instruction tuning teach a model the task, or only the output format?
 
-.PHONY: run test check lint typecheck bench clean
+.PHONY: run tui test check lint typecheck bench clean
 
 # Create the virtual environment and install inquirer with its test tools; redone when
 # pyproject.toml changes.
@@ -27,6 +27,10 @@ run: $(VENV)/.model-1-5b
 	$(BIN)/inquirer index corpus
 	$(BIN)/inquirer ask "$(QUESTION)"
 
+# Terminal chat over the bundled corpus (after make run has indexed it).
+tui: $(VENV)/.model-1-5b
+	$(BIN)/inquirer tui
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/ruff check src tests benchmarks
@@ -44,6 +48,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/index_throughput.py
 	$(BIN)/python benchmarks/retrieval_eval.py
 	$(BIN)/python benchmarks/verifier_eval.py
+	$(BIN)/python benchmarks/tui_start.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

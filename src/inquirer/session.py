@@ -2,8 +2,8 @@
 
 It owns the pipeline (built on first use, rebuilt when the model or corpus is switched), reads
 notes for the citation view, reports the corpus's state, re-indexes, and remembers every
-finished line in the history. Every call that touches the models or the store runs under one
-lock: the TUI calls in from worker threads, and a pipeline makes one line at a time.
+finished line in the history. The TUI calls in from worker threads: lines, indexing and switches
+take turns (one work lock); reading a note or the corpus's state does not wait for them.
 """
 
 from __future__ import annotations
@@ -83,7 +83,8 @@ class Session:
         self._model: str | None = None
         self._pipeline: Pipeline | None = None
         self._spent = Usage()  # what pipelines that were replaced had spent
-        self._lock = threading.RLock()
+        self._work = threading.RLock()  # a line, an index run or a switch at a time
+        self._build = threading.Lock()  # the pipeline is built once
 
     # -- what the status bar shows -------------------------------------------------------------
 
@@ -112,9 +113,8 @@ class Session:
     def corpus(self) -> CorpusInfo:
         where = ", ".join(str(p) for p in self.settings.corpus_paths)
         try:
-            with self._lock:
-                retriever = self.pipeline().retriever
-                count = retriever.note_count()
+            retriever = self.pipeline().retriever
+            count = retriever.note_count()
         except InquirerError as exc:
             return CorpusInfo(None, None, where, str(exc))
         indexed = None
@@ -127,7 +127,7 @@ class Session:
 
     def pipeline(self) -> Pipeline:
         """The pipeline, built on first use (this loads the heavy libraries: seconds)."""
-        with self._lock:
+        with self._build:
             if self._pipeline is None:
                 self._pipeline = self._make_pipeline(self.settings, self._model)
             return self._pipeline
@@ -144,7 +144,7 @@ class Session:
                 raise Cancelled
             on_event(event)
 
-        with self._lock:
+        with self._work:
             if cancel is not None and cancel.is_set():
                 raise Cancelled
             line = self.pipeline().ask(question, guarded)
@@ -153,8 +153,7 @@ class Session:
         return data
 
     def read(self, note_id: str) -> Note | None:
-        with self._lock:
-            return self.pipeline().retriever.read(note_id)
+        return self.pipeline().retriever.read(note_id)
 
     def titles(self, note_ids: tuple[str, ...] | list[str]) -> dict[str, str]:
         """Each id's title, in order; an id the index does not hold is marked so."""
@@ -165,7 +164,7 @@ class Session:
         """Bring the index in step with the corpus folders (only changed notes are embedded)."""
         from .corpus import resolve_roots
 
-        with self._lock:
+        with self._work:
             roots = resolve_roots(self.settings.corpus_paths)
             pipeline = self.pipeline()
             indexer = self._make_indexer(self.settings, pipeline.retriever.embedder)
@@ -180,9 +179,8 @@ class Session:
             )
         if local_model.is_local(model):
             local_model.lookup(model)  # unknown or not installed: an error that says what to do
-        with self._lock:
-            self._model = model
-            self._retire()
+        self._model = model  # a line being made keeps the pipeline it started with
+        self._retire()
 
     def switch_corpus(self, folder: Path, on_progress: ProgressFn | None = None) -> IndexReport:
         """Work on the notes under ``folder`` from now on, in a collection of its own; it is
@@ -195,7 +193,7 @@ class Session:
         if not any(folder.rglob("*.md")):
             raise CorpusError(f"{folder} holds no .md notes", hint="see CORPUS.md for the format")
         update = {"corpus_paths": [folder], "collection": collection_for(folder)}
-        with self._lock:
+        with self._work:
             embedder = self._pipeline.retriever.embedder if self._pipeline else None
             settings = self.settings.model_copy(update=update)
             report = self._make_indexer(settings, embedder).run([folder], on_progress=on_progress)
@@ -204,6 +202,8 @@ class Session:
             return report
 
     def _retire(self) -> None:
-        if self._pipeline is not None:
+        with self._build:
+            if self._pipeline is None:
+                return
             self._spent = self._spent + self._pipeline.usage()
             self._pipeline = None

@@ -167,6 +167,25 @@ async def test_esc_cancels_the_line_and_the_app_goes_on(indexed: Settings) -> No
         assert len(app.query(LineView)) == 1 and len(session.history) == 1
 
 
+async def test_notes_open_while_a_line_is_being_made(indexed: Settings) -> None:
+    llm = GatedLLM("InsightOut", replies=replies())
+    app = app_for(make_session(indexed, llm))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        app.query_one("#ask", Input).value = QUESTION
+        await pilot.press("enter")
+        while not llm.waiting.is_set():
+            await pilot.pause(0.02)
+        worker = app.open_note("temperature-scaling", None, None)
+        await app.workers.wait_for_complete([worker])  # not the line: it is still at the gate
+        await pilot.pause()
+        assert isinstance(app.screen, NoteScreen) and not app.query_one(Exchange).finished
+        await pilot.press("escape")
+        llm.gate.set()
+        await settle(pilot)
+        assert app.query_one(Exchange).finished
+
+
 async def test_a_citation_opens_its_note_with_the_support_highlighted(indexed: Settings) -> None:
     app = app_for(make_session(indexed))
     async with app.run_test(size=(100, 40)) as pilot:
@@ -422,6 +441,22 @@ async def test_no_index_is_a_notification_that_says_how_to_fix_it(settings: Sett
         exchange = app.query_one(Exchange)
         assert exchange.finished and "no index yet" in str(exchange.query_one(".state").render())
         assert app.is_running
+
+
+async def test_a_chroma_server_that_is_down_is_a_notification(settings: Settings) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    down = settings.model_copy(
+        update={"store_mode": "server", "server_host": "127.0.0.1", "server_port": port}
+    )
+    app = app_for(make_session(down))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert f"127.0.0.1:{port}" in notices(app) and "chroma run" in notices(app)
+        assert "no index" in str(app.main.query_one("#status").render()) and app.is_running
 
 
 @pytest.mark.parametrize(

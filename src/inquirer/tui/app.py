@@ -9,6 +9,7 @@ notifications that say how to fix them; unexpected ones are logged in full to IN
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -73,6 +74,7 @@ class InquirerApp(App[None]):
         self._last_seconds: float | None = None
         self._busy = "loading the models"
         self._side_set = False  # the user chose to show or hide the side panel
+        self._threads = threading.Lock()  # held while a thread makes a line
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -99,6 +101,16 @@ class InquirerApp(App[None]):
         self.refresh_status()
         self.set_interval(0.5, self.refresh_status)
         self.load()
+
+    @property
+    def unfinished(self) -> bool:
+        """Lines were being made when the app stopped (their threads still end their step)."""
+        return self._threads.locked()
+
+    def on_unmount(self) -> None:
+        """Quitting stops the lines being made (at their next step) so the app can exit."""
+        for cancel, _ in self._lines.values():
+            cancel.set()
 
     def on_resize(self, event: Any) -> None:
         if not self._side_set:
@@ -140,7 +152,8 @@ class InquirerApp(App[None]):
         self._guard("loading", self._load)
 
     def _load(self) -> None:
-        self.session.pipeline()
+        # building the pipeline imports the heavy libraries; a failure (no index, a server
+        # that is down, no model) comes back as the corpus's problem, with its fix
         self.post_message(CorpusRead(self.session.corpus()))
 
     def _guard(self, what: str, job: Callable[[], None]) -> None:
@@ -165,7 +178,7 @@ class InquirerApp(App[None]):
         self.corpus_info = info = message.info
         welcome = self.main.query("#welcome")
         if info.notes is None:
-            self.alert("the corpus is not ready", info.problem)
+            self.alert("not ready", info.problem)
         elif info.notes == 0:
             self.alert("the index is empty", "no notes are indexed", "type /index to index them")
         if welcome and info.notes:
@@ -213,7 +226,8 @@ class InquirerApp(App[None]):
             self.post_message(Progress(number, event))
 
         try:
-            data = self.session.ask(question, on_event, cancel)
+            with self._threads:
+                data = self.session.ask(question, on_event, cancel)
         except Cancelled:
             self.post_message(LineStopped(number, "cancelled", cancelled=True))
         except InquirerError as exc:
@@ -558,4 +572,10 @@ def run(session: Session) -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     log.info("tui started %s", datetime.now(UTC).isoformat())
-    build_app(session).run()
+    app = build_app(session)
+    app.run()
+    if app.unfinished:
+        print(  # the screen is the terminal's again
+            "stopping the line being made: the model call under way finishes first…",
+            file=sys.stderr,
+        )

@@ -97,7 +97,7 @@ class NoteScreen(Screen[None]):
     def on_mount(self) -> None:
         links = self.query("#links")
         if links:
-            links.first().focus()
+            links.first().focus(scroll_visible=False)  # the note is read from its top
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
