@@ -297,10 +297,12 @@ async def test_the_side_panel_is_hidden_on_a_narrow_terminal(indexed: Settings) 
         assert app.query_one(SidePanel).display
 
 
-@pytest.mark.parametrize("how", ["key", "typed", "option"])
-async def test_a_next_line_is_asked_by_key_number_or_choice(indexed: Settings, how: str) -> None:
+@pytest.mark.parametrize("how", ["key", "typed", "option", "click"])
+async def test_a_next_line_is_asked_by_key_number_choice_or_click(
+    indexed: Settings, how: str
+) -> None:
     app = app_for(make_session(indexed))
-    async with app.run_test(size=(100, 40)) as pilot:
+    async with app.run_test(size=(100, 80)) as pilot:
         await settle(pilot)
         await ask(pilot)
         if how == "key":
@@ -308,11 +310,16 @@ async def test_a_next_line_is_asked_by_key_number_or_choice(indexed: Settings, h
             await pilot.press("2")
         elif how == "typed":
             await pilot.press("2", "enter")  # in the input: the number and Enter
-        else:
+        elif how == "option":
             options = app.query_one(NextLines)
             options.focus()
             options.highlighted = 1
             await pilot.press("enter")
+        else:
+            await pilot.pause()  # the line has been scrolled to its start: bring them in view
+            app.query_one(NextLines).scroll_visible(animate=False)
+            await pilot.pause()
+            assert await pilot.click(NextLines, offset=(4, 1))  # the second line, one row each
         await settle(pilot)
         exchanges = list(app.query(Exchange))
         assert [e.question for e in exchanges] == [QUESTION, NEXT[1]]

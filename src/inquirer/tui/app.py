@@ -253,11 +253,13 @@ class InquirerApp(App[None]):
         self._last_seconds = self.clock() - started
         exchange = self._exchange(message.exchange)
         if exchange is not None and not exchange.finished:
+            last = not self._lines
+            if last:  # show the line from its start, to be read down: stop following the end
+                self._conversation().anchor(False)
             await exchange.finish(message.data, self._last_seconds)
             self.show_line(message.data)
-            if len(self._lines) == 0:  # show the line from its start, to be read down
-                self._conversation().anchor(False)
-                exchange.query_one(LineView).scroll_visible(top=True, animate=False)
+            if last:  # once laid out (its Markdown fills in after it mounts)
+                self.call_after_refresh(self._show_start, exchange.query_one(LineView))
         self.refresh_status()
 
     async def on_line_stopped(self, message: LineStopped) -> None:
@@ -268,6 +270,14 @@ class InquirerApp(App[None]):
         if not message.cancelled:
             self.alert("no line", message.message, message.hint)
         self.refresh_status()
+
+    def _show_start(self, view: LineView) -> None:
+        """Scroll the conversation to the start of ``view``, within the content's bounds (a
+        conversation that followed its end may sit at a negative offset)."""
+        conversation = self._conversation()
+        conversation.scroll_to_widget(view, top=True, animate=False)
+        y = max(0, min(conversation.scroll_y, conversation.max_scroll_y))
+        conversation.scroll_to(y=y, animate=False, force=True, immediate=True)
 
     def show_line(self, data: dict[str, Any]) -> None:
         self.current = data
