@@ -258,8 +258,9 @@ class InquirerApp(App[None]):
                 self._conversation().anchor(False)
             await exchange.finish(message.data, self._last_seconds)
             self.show_line(message.data)
-            if last:  # once laid out (its Markdown fills in after it mounts)
-                self.call_after_refresh(self._show_start, exchange.query_one(LineView))
+            if last:
+                view = exchange.query_one(LineView)
+                view.keep_in_view(lambda: self._show_start(view))
         self.refresh_status()
 
     async def on_line_stopped(self, message: LineStopped) -> None:

@@ -5,6 +5,8 @@ reopened from the history looks exactly as it did when it was made."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
@@ -173,6 +175,18 @@ class LineView(Vertical):
     def __init__(self, data: dict[str, Any]) -> None:
         super().__init__(classes="line")
         self.data = data
+        self._keep: Callable[[], None] | None = None
+        self._until = 0.0
+
+    def keep_in_view(self, scroll: Callable[[], None], seconds: float = 2.0) -> None:
+        """Call ``scroll`` now and again each time the line grows in the next ``seconds``: its
+        Markdown fills in after it mounts, which moves what the scroll was aimed at."""
+        self._keep, self._until = scroll, time.monotonic() + seconds
+        self.call_after_refresh(scroll)
+
+    def on_resize(self) -> None:
+        if self._keep is not None and time.monotonic() < self._until:
+            self.call_after_refresh(self._keep)
 
     def compose(self) -> ComposeResult:
         data = self.data
