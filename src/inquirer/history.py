@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import StoreError
+from .sqlite_file import connect
 
 SCHEMA = 1
 
@@ -31,10 +32,7 @@ class History:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, check_same_thread=False)
-            self._db.executescript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-            (schema,) = self._db.execute("PRAGMA user_version").fetchone()
+            self._db, schema = connect(path)
             if schema not in (0, SCHEMA):
                 raise StoreError(
                     f"the history at {path} was written by another version of inquirer",

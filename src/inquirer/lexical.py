@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .chunking import chunk_id
 from .errors import StoreError
+from .sqlite_file import connect
 from .types import Card, Filters, Hit, Note
 
 # bump when the tables change: older tables are dropped and refilled from the store
@@ -58,10 +59,7 @@ class LexicalIndex:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, check_same_thread=False)
-            self._db.executescript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-            (schema,) = self._db.execute("PRAGMA user_version").fetchone()
+            self._db, schema = connect(path)
             if schema != LEXICAL_SCHEMA:
                 with self._db:
                     self._db.execute("DROP TABLE IF EXISTS notes")

@@ -39,6 +39,7 @@ from .screens import (
 from .widgets import AskNext, Exchange, LineView, OpenCitations, SidePanel, StatusBar
 
 if TYPE_CHECKING:
+    from ..indexer import IndexReport, ProgressFn
     from ..session import CorpusInfo, Session
 
 log = logging.getLogger(__name__)
@@ -422,15 +423,7 @@ class InquirerApp(App[None]):
 
     @work(thread=True, group="index", exit_on_error=False)
     def reindex(self) -> None:
-        def job() -> None:
-            def progress(done: int, total: int) -> None:
-                self.post_message(Busy(f"indexing {done}/{total}"))
-
-            report = self.session.reindex(progress)
-            self.call_from_thread(self.notify, index_summary(report), title="indexed")
-            self.post_message(CorpusRead(self.session.corpus()))
-
-        self._guard("indexing", job)
+        self._index("indexing", "indexed", self.session.reindex)
 
     def action_switch_model(self, model: str = "") -> None:
         if model:
@@ -472,15 +465,24 @@ class InquirerApp(App[None]):
 
     @work(thread=True, group="index", exit_on_error=False)
     def switch_corpus(self, folder: str) -> None:
+        def run(progress: ProgressFn) -> IndexReport:
+            return self.session.switch_corpus(Path(folder), progress)
+
+        self._index("switching corpus", f"corpus {folder}", run)
+
+    def _index(self, what: str, title: str, run: Callable[[ProgressFn], IndexReport]) -> None:
+        """An index run in this worker thread: progress in the status bar, the summary as a
+        notification, then the corpus as it now stands."""
+
         def job() -> None:
             def progress(done: int, total: int) -> None:
                 self.post_message(Busy(f"indexing {done}/{total}"))
 
-            report = self.session.switch_corpus(Path(folder), progress)
-            self.call_from_thread(self.notify, index_summary(report), title=f"corpus {folder}")
+            report = run(progress)
+            self.call_from_thread(self.notify, index_summary(report), title=title)
             self.post_message(CorpusRead(self.session.corpus()))
 
-        self._guard("switching corpus", job)
+        self._guard(what, job)
 
     async def command(self, text: str) -> None:
         name, _, argument = text[1:].partition(" ")
@@ -551,7 +553,7 @@ def claims_for(
     return out
 
 
-def index_summary(report: Any) -> str:
+def index_summary(report: IndexReport) -> str:
     parts = [
         f"{report.added} added",
         f"{report.updated} updated",
