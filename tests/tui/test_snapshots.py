@@ -35,6 +35,17 @@ async def settle(pilot: Pilot[None]) -> None:
     for _ in range(3):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+    # then until the layout stops changing: Markdown fills in after it mounts, later on a busy
+    # machine, and the scroll bar's thumb shows the difference
+    conversation = pilot.app.screen_stack[0].query_one("#conversation")
+    seen, same = None, 0
+    for _ in range(200):
+        now = (conversation.virtual_size, conversation.scroll_y, pilot.app.screen.size)
+        same = same + 1 if now == seen else 0
+        if same == 5:
+            break
+        seen = now
+        await pilot.pause(0.02)
 
 
 async def asked(pilot: Pilot[None]) -> None:
