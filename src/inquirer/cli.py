@@ -373,3 +373,8 @@ def hit_json(hit: Hit, *, explain: bool = False) -> dict[str, Any]:
 def main() -> None:
     """Console entry point."""
     cli(prog_name="inquirer")
+
+
+from .cli_batch import batch_cmd  # noqa: E402 (the command needs the group above)
+
+cli.add_command(batch_cmd)

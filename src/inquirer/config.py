@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(120.0, gt=0, description="seconds before a model call times out")
     llm_retries: int = Field(2, ge=0, le=10, description="retries of a failed model call")
     llm_threads: int | None = Field(None, ge=1, description="CPU threads for the local model")
+    llm_parallel: int = Field(
+        1, ge=1, le=64, description="requests the local model serves at once (batch raises it)"
+    )
     max_note_bytes: int = Field(1_000_000, ge=1, description="larger note files are rejected")
     verify: bool = Field(True, description="check every line with the external verifier pass")
     verify_judges: list[JudgeKind] = Field(

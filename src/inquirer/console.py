@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -29,6 +29,9 @@ from .indexer import IndexReport
 from .types import Hit
 
 if TYPE_CHECKING:
+    from .batch import Progress as BatchProgress
+    from .batch import Summary as BatchSummary
+    from .ledger import Record
     from .pipeline import Event
 
 out = Console(highlight=False, soft_wrap=True)
@@ -156,3 +159,109 @@ def write_atomic(path: Path, text: str) -> None:
     partial = path.with_name(f".{path.name}.partial")
     partial.write_text(text, encoding="utf-8")
     os.replace(partial, path)
+
+
+# -- batch ------------------------------------------------------------------------------------
+
+
+@contextmanager
+def batch_progress() -> Iterator[Callable[[BatchProgress, Record | None], None]]:
+    """A bar with ETA on stderr for a batch; each finished line is printed above it, and the
+    step of each line in flight shows beside it."""
+    progress = Progress(
+        TextColumn("[bold]lines"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        TextColumn("[dim]{task.fields[step]}"),
+        console=err,
+        transient=True,
+    )
+    task = progress.add_task("lines", total=None, step="")
+    progress.start()
+
+    def update(state: BatchProgress, record: Record | None) -> None:
+        if record is not None:
+            err.print(record_line(record))
+        step = next(iter(state.in_flight.items()), None)
+        shown = f"{step[0][:28]}: {step[1][:60]}" if step else ""
+        if len(state.in_flight) > 1:
+            shown += f" (+{len(state.in_flight) - 1} more)"
+        progress.update(task, completed=state.finished, total=state.total, step=escape(shown))
+
+    try:
+        yield update
+    finally:
+        progress.stop()
+
+
+STATUS_STYLE = {"done": "green", "rejected": "yellow", "failed": "red"}
+
+
+def record_line(record: Record) -> str:
+    """One finished question, for the log above the bar."""
+    style = STATUS_STYLE.get(record.status, "white")
+    why = ""
+    if record.status == "failed":
+        why = f" — {record.error.splitlines()[0][:120]}"
+    elif record.status == "rejected":
+        why = " — " + "; ".join(record.rejected)
+    verdict = record.verification.get("summary") or record.verification.get("status", "")
+    detail = f" [dim]({record.seconds:.0f} s; {escape(str(verdict))})[/]" if verdict else ""
+    return f"[{style}]{record.status:>8}[/] {escape(record.id)}{escape(why)}{detail}"
+
+
+def print_batch_summary(summary: BatchSummary, stats: dict[str, Any], out_dir: Path) -> None:
+    """The table at the end of a batch, and the questions that need a look."""
+    run, verification = stats["run"], stats["verification"]
+
+    def num(value: float | None, form: str = "{:.2f}") -> str:
+        return "—" if value is None else form.format(value)
+
+    table = Table(box=None, pad_edge=False, show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row(
+        "questions",
+        f"{stats['questions']}: [green]{stats['done']} done[/], "
+        f"[yellow]{stats['rejected']} rejected[/], [red]{stats['failed']} failed[/]"
+        + (f", {stats['skipped']} finished before this run" if stats["skipped"] else ""),
+    )
+    table.add_row(
+        "this run",
+        f"{run['lines']} lines in {run['seconds']:.0f} s at concurrency {stats['concurrency']} "
+        f"({num(run['lines_per_minute'])} lines/min)",
+    )
+    table.add_row(
+        "time per line",
+        f"mean {num(run['mean_s'], '{:.1f}')} s, p95 {num(run['p95_s'], '{:.1f}')} s",
+    )
+    table.add_row(
+        "tokens",
+        f"{run['prompt_tokens']:,} prompt + {run['completion_tokens']:,} generated "
+        f"in {run['calls']:,} calls",
+    )
+    table.add_row(
+        "verification",
+        f"{verification['passed']} passed, {verification['failed']} failed, "
+        f"{verification['not_run']} not run; citation recall "
+        f"{num(verification['citation_recall'])}, precision "
+        f"{num(verification['citation_precision'])}; supported sentences "
+        f"{num(verification['supported_share'])}; {verification['revised']} revised",
+    )
+    err.print(table)
+    for status in ("rejected", "failed"):
+        listed = [r for r in summary.records if r.status == status]
+        if listed:
+            err.print(f"\n[{STATUS_STYLE[status]}]{status}:[/]")
+            for record in listed:
+                err.print("  " + record_line(record))
+    if stats["failed"]:
+        err.print(
+            f"\nrun again with --resume --out {escape(str(out_dir))} to retry the failed ones"
+        )
+    err.print(
+        f"\nlines in {escape(str(out_dir))}/lines, ledger {escape(str(out_dir))}/ledger.jsonl"
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -73,12 +74,19 @@ class SentenceTransformerEmbedder:
         self._batch_size = batch_size
         self._device = device
         self._model: Any = None
+        self._loading = threading.Lock()  # threads sharing this embedder load it once
 
     @property
     def model_id(self) -> str:
         return self._model_id
 
     def _load(self) -> Any:
+        if self._model is not None:
+            return self._model
+        with self._loading:
+            return self._load_once()
+
+    def _load_once(self) -> Any:
         if self._model is None:
             path = resolve_model_path(self._model_id)
             if Path(path).exists():

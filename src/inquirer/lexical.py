@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -58,6 +59,7 @@ class LexicalIndex:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._probing = threading.Lock()
         try:
             self._db, schema = connect(path)
             if schema != LEXICAL_SCHEMA:
@@ -153,6 +155,19 @@ class LexicalIndex:
             self._db.execute("DELETE FROM notes")
             self._db.execute("DELETE FROM cards")
 
+    def note_ids(self) -> list[str]:
+        """Every note id the table holds, sorted."""
+        rows = self._db.execute("SELECT DISTINCT note_id FROM cards ORDER BY note_id")
+        return [row[0] for row in rows]
+
+    def ids_with_title(self, title: str) -> list[str]:
+        """Ids of the notes titled ``title``, letter case and outer spaces aside."""
+        rows = self._db.execute(
+            "SELECT DISTINCT note_id FROM cards WHERE lower(trim(title)) = ?",
+            (title.strip().lower(),),
+        ).fetchall()
+        return [row[0] for row in rows]
+
     def cards(self, note_ids: Sequence[str]) -> dict[str, Card]:
         """The card of each given note (ids it does not hold are left out)."""
         out: dict[str, Card] = {}
@@ -183,8 +198,9 @@ class LexicalIndex:
     def _selective(self, words: list[str]) -> list[str]:
         """The words worth matching: those in at most MAX_DF of the notes. When every word is
         more common than that, BM25 has nothing to tell the notes apart by (FTS5 would score
-        each ~0), so nothing is matched."""
-        with self._db:
+        each ~0), so nothing is matched. The probe table is this connection's scratch space:
+        one thread at a time uses it."""
+        with self._probing, self._db:
             self._db.executemany(
                 "INSERT INTO temp.probe (rowid, word) VALUES (?, ?)", list(enumerate(words))
             )

@@ -114,6 +114,7 @@ class LLMConfig:
     temperature: float = 0.0
     cache: Path = field(default_factory=lambda: Path.home() / ".inquirer" / "models")
     threads: int | None = None
+    parallel: int = 1  # requests the local server serves at once
 
 
 _RETRYABLE = (
@@ -168,7 +169,12 @@ class LiteLLM:
     def _target(self) -> dict[str, Any]:
         """The litellm model string and endpoint for this model."""
         if local_model.is_local(self.model):
-            base = local_model.api_base(self.model, self.config.cache, threads=self.config.threads)
+            base = local_model.api_base(
+                self.model,
+                self.config.cache,
+                threads=self.config.threads,
+                parallel=self.config.parallel,
+            )
             name = self.model.removeprefix(local_model.PREFIX)
             return {"model": f"openai/{name}", "api_base": base, "api_key": "local"}
         target: dict[str, Any] = {"model": self.model}

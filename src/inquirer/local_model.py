@@ -159,13 +159,13 @@ def assemble(model: LocalModel, cache: Path, on_progress: Progress | None = None
 class LocalServer:
     """llama.cpp's server for one GGUF, inside this process, on a loopback port."""
 
-    def __init__(self, gguf: Path, *, context: int, threads: int) -> None:
+    def __init__(self, gguf: Path, *, context: int, threads: int, parallel: int = 1) -> None:
         import xllamacpp
 
         params = xllamacpp.CommonParams()
         params.model.path = str(gguf)
-        params.n_ctx = context
-        params.n_parallel = 1
+        params.n_ctx = context * parallel  # llama.cpp splits the context between the slots
+        params.n_parallel = parallel
         params.cpuparams.n_threads = threads
         params.cpuparams_batch.n_threads = threads
         params.hostnames = ["127.0.0.1"]
@@ -176,6 +176,7 @@ class LocalServer:
         except Exception as exc:
             raise LLMError(f"cannot start the local model server: {exc}", retryable=True) from exc
         self.api_base = f"{str(self._server.listening_address).rstrip('/')}/v1"
+        self.parallel = parallel
 
     def stop(self) -> None:
         if self._server is not None:
@@ -186,15 +187,28 @@ _servers: dict[str, LocalServer] = {}
 _lock = threading.Lock()
 
 
-def api_base(model: str, cache: Path, *, threads: int | None = None) -> str:
-    """Start (once per process) the server for local ``model`` and return its API base URL."""
+def api_base(model: str, cache: Path, *, threads: int | None = None, parallel: int = 1) -> str:
+    """Start (once per process) the server for local ``model`` and return its API base URL.
+    ``parallel`` is how many requests it serves at once (each slot with the model's full
+    context); a server already running keeps the slots it was started with."""
     spec = lookup(model)
     with _lock:
         server = _servers.get(spec.name)
+        if server is not None and server.parallel < parallel:
+            log.warning(
+                "%s already runs with %d slot(s); requests beyond that wait their turn",
+                spec.name,
+                server.parallel,
+            )
         if server is None:
             gguf = assemble(spec, cache)
-            log.info("starting %s on a loopback port", spec.name)
-            server = LocalServer(gguf, context=spec.context, threads=threads or os.cpu_count() or 2)
+            log.info("starting %s on a loopback port with %d slot(s)", spec.name, parallel)
+            server = LocalServer(
+                gguf,
+                context=spec.context,
+                threads=threads or os.cpu_count() or 2,
+                parallel=parallel,
+            )
             _servers[spec.name] = server
             if len(_servers) == 1:
                 atexit.register(shutdown)

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from .agent import Agent, Budget
 from .composer import Composer
 from .config import Settings
+from .embeddings import Embedder
 from .errors import InquirerError, LLMError
 from .llm import LLM, Usage
 from .retrieval import Retriever
@@ -185,11 +186,15 @@ def _step_event(step: Step) -> Event:
     return Event(kind, f"{step.kind}: {step.detail}", {"step": step})
 
 
-def build_pipeline(settings: Settings, *, model: str | None = None) -> Pipeline:
+def build_pipeline(
+    settings: Settings, *, model: str | None = None, embedder: Embedder | None = None
+) -> Pipeline:
+    """A pipeline for ``settings``; pass ``embedder`` to share a model already loaded (batch
+    builds one pipeline per line in flight)."""
     from .services import build_llm, build_retriever, build_verifier
 
     llm = build_llm(settings, model)
-    retriever = build_retriever(settings)
+    retriever = build_retriever(settings, embedder)
     verifier = build_verifier(settings, llm, retriever)
     reviser = Reviser(llm) if verifier is not None and settings.verify_revise else None
     return Pipeline(llm, retriever, settings, verifier=verifier, reviser=reviser)

@@ -49,6 +49,7 @@ def build_llm(settings: Settings, model: str | None = None) -> LiteLLM:
             retries=settings.llm_retries,
             cache=settings.models_dir,
             threads=settings.llm_threads,
+            parallel=settings.llm_parallel,
         )
     )
 

@@ -1,0 +1,250 @@
+"""`inquirer batch` as a user runs it: the command in a subprocess, the bundled embedding model,
+embedded Chroma and litellm over HTTP, against an OpenAI-compatible server on a loopback port
+that answers from each request's schema (tests/fake_openai.py), so that a kill can land in the
+middle of a batch in seconds. The lines it makes say nothing; the real model's lines are in
+test_batch_e2e.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import write_note
+from fake_openai import FakeOpenAI
+from inquirer import saved
+from inquirer.ledger import Ledger
+
+pytestmark = pytest.mark.slow
+
+QUESTIONS = [
+    "Does RLHF hurt the calibration of model probabilities?",
+    "Is confidence stated in words better calibrated than token probabilities?",
+    "Does temperature scaling repair the calibration error of a tuned model?",
+    "Do larger models keep their calibration better through RLHF?",
+    "Does verbalized confidence survive preference tuning?",
+    "How does calibration relate to hallucination?",
+    "Can a model know what it does not know?",
+    "Does fine-tuning on new facts make a model overconfident?",
+]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FakeOpenAI]:
+    # next lines the checks can accept on this corpus: distinct, and close to its notes
+    follow_ups = [
+        "How does temperature scaling change the calibration error of a tuned model?",
+        "Why is stated confidence better calibrated after RLHF?",
+        "Does fine-tuning on facts the model did not know raise hallucination?",
+        "Must a calibrated language model hallucinate on facts seen once?",
+        "Can temperature scaling undo the calibration damage of RLHF?",
+    ]
+    with FakeOpenAI(delay=0.15, questions=follow_ups) as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A home with a small corpus indexed by the real embedding model."""
+    root = tmp_path_factory.mktemp("batch")
+    corpus = root / "corpus"
+    notes = {
+        "rlhf-calibration": ("Does RLHF hurt model calibration?", "RLHF raises calibration error."),
+        "verbal-confidence": (
+            "Is stated confidence better calibrated?",
+            "Confidence stated in words is better calibrated after RLHF than token probabilities.",
+        ),
+        "temperature-scaling": (
+            "Does temperature scaling fix calibration?",
+            "Temperature scaling repairs most of the calibration error of a tuned model.",
+        ),
+        "calibration-hallucination": (
+            "Must calibrated models hallucinate?",
+            "A calibrated model must hallucinate at a rate tied to facts seen once in training.",
+        ),
+        "new-knowledge-finetuning": (
+            "Does fine-tuning on new facts raise hallucination?",
+            "Facts the model did not know are learned slowly and raise hallucination.",
+        ),
+        "models-know-what-they-know": (
+            "Do language models know what they know?",
+            "Large models are well calibrated on multiple-choice questions in the right format.",
+        ),
+    }
+    ids = list(notes)
+    for i, (nid, (title, summary)) in enumerate(notes.items()):
+        related = [ids[(i + 1) % len(ids)], ids[(i + 2) % len(ids)]]
+        write_note(corpus, nid, title=title, summary=summary, related=related, tags=["calibration"])
+    home = root / "home"
+    done = run(home, None, "index", str(corpus))
+    assert done.returncode == 0, done.stderr
+    return home, corpus
+
+
+def env(home: Path, server: FakeOpenAI | None) -> dict[str, str]:
+    out = {k: v for k, v in os.environ.items() if not k.startswith("INQUIRER_")}
+    out["INQUIRER_HOME"] = str(home)
+    if server is not None:
+        out |= {
+            "INQUIRER_MODEL": "openai/fake",
+            "INQUIRER_LLM_API_BASE": server.api_base,
+            "INQUIRER_LLM_API_KEY": "test",
+            "INQUIRER_LLM_RETRIES": "0",
+        }
+    return out
+
+
+def run(
+    home: Path, server: FakeOpenAI | None, *args: str, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "inquirer", *args],
+        env=env(home, server),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        cwd=cwd,
+    )
+
+
+def questions(tmp_path: Path, lines: list[str], name: str = "questions.txt") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_killed_batch_loses_nothing_and_resume_finishes_it(
+    indexed: tuple[Path, Path], server: FakeOpenAI, tmp_path: Path
+) -> None:
+    home, _ = indexed
+    qfile, out = questions(tmp_path, QUESTIONS), tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "inquirer", "batch", str(qfile), "--out", str(out), "-c2"],
+        env=env(home, server),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    ledger = out / "ledger.jsonl"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        if ledger.exists() and len(ledger.read_text().splitlines()) >= 3:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, f"the batch ended before it could be killed: {proc.stderr}"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.stderr is not None
+    proc.stderr.close()
+
+    # what the kill left: whole records, whole files
+    lines = ledger.read_text(encoding="utf-8").splitlines()
+    before = {r["id"]: r for r in map(json.loads, lines)}  # every line parses
+    assert 3 <= len(before) < len(QUESTIONS)
+    for record in before.values():
+        assert record["status"] == "done"
+        saved.load(out / record["outputs"]["json"])  # whole and valid
+    for made in (out / "lines").glob("*.json"):
+        json.loads(made.read_text(encoding="utf-8"))  # no visible file is half-written
+
+    again = run(home, server, "batch", str(qfile), "--out", str(out), "--resume")
+    assert again.returncode == 0, again.stderr
+    assert f"{len(QUESTIONS) - len(before)} of {len(QUESTIONS)} questions to do" in again.stderr
+    records = Ledger(out).read()
+    assert len(records) == len(QUESTIONS) and all(r.status == "done" for r in records.values())
+    assert len(ledger.read_text(encoding="utf-8").splitlines()) == len(QUESTIONS)
+    for qid, record in before.items():
+        assert records[qid].finished == record["finished"]  # not made again
+    assert not list(out.rglob("*.partial"))
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["done"] == len(QUESTIONS) and summary["skipped"] == len(before)
+
+
+def test_bad_lines_are_reported_by_number_and_the_rest_processed(
+    indexed: tuple[Path, Path], server: FakeOpenAI, tmp_path: Path
+) -> None:
+    home, _ = indexed
+    rows = [
+        json.dumps({"id": "one", "question": QUESTIONS[0]}),
+        "{not json",
+        json.dumps({"id": "two", "question": QUESTIONS[1], "options": {"verify": False}}),
+        json.dumps({"id": "three", "question": QUESTIONS[0]}),  # the first, again
+    ]
+    out = tmp_path / "out"
+    done = run(home, server, "batch", str(questions(tmp_path, rows, "q.jsonl")), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "q.jsonl:2: error: not valid JSON" in done.stderr
+    assert "q.jsonl:4: repeats line 1 (one); asked once" in done.stderr
+    records = Ledger(out).read()
+    assert sorted(records) == ["one", "two"]
+    assert records["two"].verification["status"] == "not run"  # its own option
+    assert records["one"].verification["status"] == "passed"
+    assert "2: 2 done, 0 rejected, 0 failed" in done.stderr
+
+
+def test_an_empty_file_or_a_second_run_without_resume_is_refused(
+    indexed: tuple[Path, Path], server: FakeOpenAI, tmp_path: Path
+) -> None:
+    home, _ = indexed
+    empty = run(home, server, "batch", str(questions(tmp_path, ["", "# nothing"])), "--out", "x")
+    assert empty.returncode == 1 and "holds no questions" in empty.stderr
+    out = tmp_path / "out"
+    first = run(home, server, "batch", str(questions(tmp_path, QUESTIONS[:1])), "--out", str(out))
+    assert first.returncode == 0, first.stderr
+    second = run(home, server, "batch", str(questions(tmp_path, QUESTIONS[:1])), "--out", str(out))
+    assert second.returncode == 1 and "already holds a batch" in second.stderr
+    assert "--resume" in second.stderr
+    none = run(home, server, "batch", "--out", str(out))
+    assert none.returncode == 1 and "needs a QUESTIONS_FILE" in none.stderr
+
+
+def test_gates_reject_and_write_back_adds_verified_lines_to_the_corpus(
+    indexed: tuple[Path, Path], server: FakeOpenAI, tmp_path: Path
+) -> None:
+    home, corpus = indexed
+    out, generated = tmp_path / "out", corpus / "generated"
+    done = run(
+        home,
+        server,
+        "batch",
+        str(questions(tmp_path, QUESTIONS[:2])),
+        "--out",
+        str(out),
+        "--write-back",
+        "--write-back-dir",
+        str(generated),
+        "--min-sources",
+        "2",
+    )
+    assert done.returncode == 0, done.stderr
+    records = Ledger(out).read().values()
+    written = [r for r in records if r.note]
+    assert written and all(Path(r.note).is_file() for r in written)
+    check = run(home, None, "corpus", "check", str(corpus))
+    assert check.returncode == 0, check.stderr  # every link of the new notes resolves
+    found = run(home, None, "search", QUESTIONS[0], "--tag", "generated-line", "--json")
+    assert found.returncode == 0, found.stderr
+    assert {h["id"] for h in json.loads(found.stdout)} == {Path(r.note).stem for r in written}
+    strict = run(
+        home,
+        server,
+        "batch",
+        str(questions(tmp_path, QUESTIONS[2:3], "more.txt")),
+        "--out",
+        str(tmp_path / "strict"),
+        "--min-sources",
+        "50",
+    )
+    assert strict.returncode == 0, strict.stderr
+    (rejected,) = Ledger(tmp_path / "strict").read().values()
+    assert rejected.status == "rejected" and rejected.rejected[0].endswith("sources < 50")
+    assert (tmp_path / "strict" / rejected.outputs["md"]).is_file()
+    assert "rejected:" in strict.stderr
