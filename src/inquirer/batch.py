@@ -245,6 +245,8 @@ class Batch:
                 "or choose another --out folder",
             )
         earlier = self.ledger.compact()
+        for partial in (self.out / LINES_DIR).glob(".*.partial"):
+            partial.unlink()  # a file a kill caught half-written: its line is made again
         return [
             q
             for q in questions
