@@ -377,6 +377,7 @@ def test_suggestions_are_checked_for_copies_paraphrases_and_repeats(
         next_lines=[
             (repeat, "next line of a"),
             ("not a question", "next line of a"),
+            ("What do the researcher's notes say about calibration?", "next line of a"),
             (repeat.lower(), "next line of b"),
             ("How long should bread dough rise?", "next line of b"),
             ("Does temperature scaling fix calibration?", "next line of b"),  # a note's title

@@ -3,7 +3,8 @@
 Two sources, in this order: groups of notes that no line of the batch has cited yet (each note
 with its nearest unused neighbours; the model writes one question the group answers together),
 then the next lines of the lines already written. Every candidate is checked before it is kept:
-a question (ends in '?', 4-30 words, no foreign script), answerable (retrieval finds notes close
+a question (ends in '?', 4-30 words, no foreign script, about the subject rather than "the
+notes"), answerable (retrieval finds notes close
 to it), not a copy of a note's own title, and novel: not a paraphrase of a question the batch
 has asked or of another suggestion.
 """
@@ -11,6 +12,7 @@ has asked or of another suggestion.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated
@@ -32,6 +34,10 @@ log = logging.getLogger(__name__)
 GROUP = 3  # notes per group
 NEIGHBOUR = 0.40  # cosine a neighbour needs to join a group
 TITLE_COPY = 0.92  # cosine to a member's title above which a question only restates it
+# a question about the notes rather than about their subject ("what do these notes say ...?")
+META = re.compile(
+    r"\b(?:the|these|those|such|researcher'?s?)\s+notes?\b|\bresearcher|\bcorpus\b", re.I
+)
 
 
 class SuggestedOut(BaseModel):
@@ -144,6 +150,8 @@ class Suggester:
 
     def _acceptable(self, question: str, titles: Sequence[str], known: list[np.ndarray]) -> bool:
         if not question.endswith("?") or not 4 <= len(words(question)) <= 30:
+            return False
+        if META.search(question):
             return False
         if foreign_script(question, " ".join(titles) or question):
             return False
