@@ -51,7 +51,8 @@ SUGGESTED = "suggested.txt"
 @click.option(
     "--write-back-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where written-back notes go (default: lines/ in the first corpus folder).",
+    help="Where written-back notes go (implies --write-back; default: lines/ in the first "
+    "corpus folder).",
 )
 @click.option("--min-citation-recall", type=click.FloatRange(0, 1), help="Reject lines below.")
 @click.option("--min-citation-precision", type=click.FloatRange(0, 1), help="Reject lines below.")
