@@ -234,6 +234,7 @@ class Batch:
         self.ledger = Ledger(out)
         self._stop = threading.Event()
         self._writing = threading.Lock()
+        self.summary: Summary | None = None  # the last run's, kept when it is interrupted
 
     def pending(self, questions: Sequence[Question], *, resume: bool) -> list[Question]:
         """The questions this run must do; refuses to start over a ledger without ``resume``."""
@@ -263,6 +264,7 @@ class Batch:
         on_progress: OnProgress | None = None,
     ) -> Summary:
         todo = self.pending(questions, resume=resume)
+        self._stop.clear()
         start = time.perf_counter()
         ran: list[Record] = []
         interrupted = False

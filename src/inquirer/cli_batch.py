@@ -216,9 +216,9 @@ def run_batch(batch: Batch, qfile: QuestionFile, *, resume: bool) -> None:
         with batch_progress() as on_progress:
             summary = batch.run(qfile.questions, resume=resume, on_progress=on_progress)
     except KeyboardInterrupt:
-        summary = batch.summary
+        finished = len(batch.summary.ran) if batch.summary else 0
         click.echo(
-            f"interrupted: {len(summary.ran)} lines finished this run are kept in the ledger; "
+            f"interrupted: {finished} lines finished this run are kept in the ledger; "
             f"lines in flight stop at their next step. Continue with --resume --out {batch.out}",
             err=True,
         )
