@@ -1,14 +1,22 @@
 """Answer metrics on lines in their JSON form: source recall and precision, the verdict's
-figures, format compliance, next-line checks, abstention."""
+figures, format compliance, next-line checks, abstention; and the naive-RAG baseline they are
+set beside."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
+from conftest import FakeLLM, fake_retriever, write_note
 from inquirer.composer import FRAMING_LEAD, INSIGHT_LEAD
+from inquirer.config import Settings
 from inquirer.evals.answers import format_problems, score, summarize
+from inquirer.evals.baseline import NaiveRAG, answer_schema
+from inquirer.render import to_json
+from inquirer.retrieval import Retriever
 
 
 def line(**changes: Any) -> dict[str, Any]:
@@ -102,3 +110,56 @@ def test_a_summary_averages_each_metric_where_it_applies() -> None:
     assert got["source_recall"] == pytest.approx((0.5 + 1.0) / 2)  # answerable ones only
     assert got["abstention_accuracy"] == 1.0 and got["format_ok"] == 1.0
     assert got["median_seconds"] == 20.0
+
+
+# -- the naive-RAG baseline -----------------------------------------------------------------------
+
+
+def test_the_baseline_cites_numbered_sources_and_is_scored_like_any_line(
+    settings: Settings, tmp_path: Path
+) -> None:
+    root = tmp_path / "corpus"
+    write_note(
+        root,
+        "rlhf-calibration",
+        title="Does RLHF hurt calibration?",
+        summary="RLHF raises calibration error.",
+    )
+    write_note(
+        root,
+        "verbal-confidence",
+        title="Is stated confidence calibrated?",
+        summary="Stated confidence is better calibrated after RLHF.",
+    )
+    write_note(
+        root,
+        "sourdough",
+        title="How long should dough rise?",
+        summary="Until doubled.",
+        tags=["baking"],
+    )
+    retriever: Retriever = fake_retriever(settings, root)
+    reply = {
+        "sentences": [
+            {"text": "RLHF raises calibration error.", "sources": [1]},
+            {"text": "Stated confidence fares better, which the", "sources": [2, 1]},
+        ]
+    }
+    llm = FakeLLM({"CitedAnswer": [reply]})
+    made = NaiveRAG(llm, retriever, k=2).ask("Does RLHF hurt calibration?")
+    (prompt,) = [m for name, m in llm.history if name == "CitedAnswer"]
+    assert "Source 1:\nDoes RLHF hurt calibration?" in prompt[1]["content"]
+    retrieved = [r.note.id for r in made.evidence.read]
+    assert retrieved[0] == "rlhf-calibration" and len(retrieved) == 2
+    (paragraph,) = made.body
+    assert paragraph.sentences[0].cites == (retrieved[0],)
+    assert len(paragraph.sentences) == 1  # the cut-off sentence is dropped, not shown
+    assert [s.note_id for s in made.sources] == [retrieved[0]]
+    data = to_json(made)
+    problems = format_problems(data)
+    assert any(p.startswith("framing") for p in problems)
+    assert "1 body paragraphs, not 3-5" in problems and "0 next lines, not 3-5" in problems
+    got = score("q1", "single", {"rlhf-calibration": 2, "verbal-confidence": 2}, data)
+    assert got.source_recall == 0.5 and got.source_precision == 1.0 and not got.format_ok
+    with pytest.raises(ValidationError):  # a number no source has cannot be cited
+        answer_schema(2).model_validate({"sentences": [{"text": "x.", "sources": [3]}]})
