@@ -31,7 +31,7 @@ MAX_SENTENCES = 8
 def answer_schema(count: int) -> type[BaseModel]:
     """An answer of sentences, each citing source numbers 1..count only."""
     number: Any = Literal[tuple(range(1, count + 1))]
-    sentence = create_model(
+    sentence: Any = create_model(
         "CitedSentence",
         text=(Annotated[str, Field(max_length=300)], ...),
         sources=(list[number], Field(min_length=1, max_length=3)),
