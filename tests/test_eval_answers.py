@@ -15,6 +15,7 @@ from inquirer.composer import FRAMING_LEAD, INSIGHT_LEAD
 from inquirer.config import Settings
 from inquirer.evals.answers import format_problems, score, summarize
 from inquirer.evals.baseline import NaiveRAG, answer_schema
+from inquirer.evals.compare import compare, regressions
 from inquirer.render import to_json
 from inquirer.retrieval import Retriever
 
@@ -163,3 +164,37 @@ def test_the_baseline_cites_numbered_sources_and_is_scored_like_any_line(
     assert got.source_recall == 0.5 and got.source_precision == 1.0 and not got.format_ok
     with pytest.raises(ValidationError):  # a number no source has cannot be cited
         answer_schema(2).model_validate({"sentences": [{"text": "x.", "sources": [3]}]})
+
+
+# -- comparing two runs -----------------------------------------------------------------------
+
+
+def test_a_comparison_flags_drops_beyond_the_tolerance_and_costlier_runs() -> None:
+    before = {
+        "lines": 3.0,
+        "citation_recall": 0.80,
+        "format_ok": 1.0,
+        "supported": 0.70,
+        "median_seconds": 100.0,
+        "mean_tokens": 1000.0,
+        "next_novel": None,
+    }
+    after = {
+        "lines": 5.0,
+        "citation_recall": 0.79,
+        "format_ok": 0.90,
+        "supported": 0.80,
+        "median_seconds": 125.0,
+        "mean_tokens": 950.0,
+        "next_novel": 0.5,
+    }
+    changes = {c.metric: c for c in compare(before, after)}
+    assert "lines" not in changes
+    assert not changes["citation_recall"].regressed  # within 0.02
+    assert changes["format_ok"].regressed and changes["supported"].improved
+    assert changes["median_seconds"].regressed and not changes["mean_tokens"].regressed
+    assert changes["next_novel"].delta is None and not changes["next_novel"].regressed
+    assert [c.metric for c in regressions(list(changes.values()))] == [
+        "format_ok",
+        "median_seconds",
+    ]
