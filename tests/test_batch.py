@@ -14,9 +14,10 @@ import pytest
 from conftest import FakeLLM, fake_retriever, write_note
 from inquirer import saved
 from inquirer.agent import Budget
-from inquirer.batch import Batch, Gates, PipelinePool, percentile
+from inquirer.batch import Batch, PipelinePool, percentile
 from inquirer.config import Settings
 from inquirer.errors import InquirerError, LLMError
+from inquirer.gates import Gates
 from inquirer.ledger import Ledger, Record
 from inquirer.notes import read_note
 from inquirer.pipeline import Pipeline

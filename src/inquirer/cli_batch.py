@@ -15,9 +15,10 @@ import click
 from .errors import InquirerError
 
 if TYPE_CHECKING:
-    from .batch import Batch, Gates
+    from .batch import Batch
     from .cli import Context
     from .config import Settings
+    from .gates import Gates
     from .pipeline import Pipeline
     from .questions import QuestionFile
 
@@ -92,7 +93,7 @@ def batch_cmd(
     Each line is written as Markdown and JSON under OUT/lines, with a record in
     OUT/ledger.jsonl. Killing a batch loses only the lines in flight; --resume skips the
     finished ones and retries the failed ones."""
-    from .batch import Gates
+    from .gates import Gates
 
     settings = obj.loaded.settings
     if suggest is not None:
