@@ -20,6 +20,7 @@ OWNERS = {
     "litellm": {"llm.py"},
     "xllamacpp": {"local_model.py"},
     "textual": {"tui"},
+    "matplotlib": {"plots.py"},
 }
 
 

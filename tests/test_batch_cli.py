@@ -7,7 +7,6 @@ test_batch_e2e.py."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_note
+from cli_support import FOLLOW_UPS, env, run, small_corpus
 from fake_openai import FakeOpenAI
 from inquirer import saved
 from inquirer.ledger import Ledger
@@ -38,81 +37,13 @@ QUESTIONS = [
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[FakeOpenAI]:
-    # next lines the checks can accept on this corpus: distinct, and close to its notes
-    follow_ups = [
-        "How does temperature scaling change the calibration error of a tuned model?",
-        "Why is stated confidence better calibrated after RLHF?",
-        "Does fine-tuning on facts the model did not know raise hallucination?",
-        "Must a calibrated language model hallucinate on facts seen once?",
-        "Can temperature scaling undo the calibration damage of RLHF?",
-    ]
-    with FakeOpenAI(delay=0.15, questions=follow_ups) as fake:
+    with FakeOpenAI(delay=0.15, questions=FOLLOW_UPS) as fake:
         yield fake
 
 
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A home with a small corpus indexed by the real embedding model."""
-    root = tmp_path_factory.mktemp("batch")
-    corpus = root / "corpus"
-    notes = {
-        "rlhf-calibration": ("Does RLHF hurt model calibration?", "RLHF raises calibration error."),
-        "verbal-confidence": (
-            "Is stated confidence better calibrated?",
-            "Confidence stated in words is better calibrated after RLHF than token probabilities.",
-        ),
-        "temperature-scaling": (
-            "Does temperature scaling fix calibration?",
-            "Temperature scaling repairs most of the calibration error of a tuned model.",
-        ),
-        "calibration-hallucination": (
-            "Must calibrated models hallucinate?",
-            "A calibrated model must hallucinate at a rate tied to facts seen once in training.",
-        ),
-        "new-knowledge-finetuning": (
-            "Does fine-tuning on new facts raise hallucination?",
-            "Facts the model did not know are learned slowly and raise hallucination.",
-        ),
-        "models-know-what-they-know": (
-            "Do language models know what they know?",
-            "Large models are well calibrated on multiple-choice questions in the right format.",
-        ),
-    }
-    ids = list(notes)
-    for i, (nid, (title, summary)) in enumerate(notes.items()):
-        related = [ids[(i + 1) % len(ids)], ids[(i + 2) % len(ids)]]
-        write_note(corpus, nid, title=title, summary=summary, related=related, tags=["calibration"])
-    home = root / "home"
-    done = run(home, None, "index", str(corpus))
-    assert done.returncode == 0, done.stderr
-    return home, corpus
-
-
-def env(home: Path, server: FakeOpenAI | None) -> dict[str, str]:
-    out = {k: v for k, v in os.environ.items() if not k.startswith("INQUIRER_")}
-    out["INQUIRER_HOME"] = str(home)
-    if server is not None:
-        out |= {
-            "INQUIRER_MODEL": "openai/fake",
-            "INQUIRER_LLM_API_BASE": server.api_base,
-            "INQUIRER_LLM_API_KEY": "test",
-            "INQUIRER_LLM_RETRIES": "0",
-        }
-    return out
-
-
-def run(
-    home: Path, server: FakeOpenAI | None, *args: str, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "inquirer", *args],
-        env=env(home, server),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        cwd=cwd,
-    )
+    return small_corpus(tmp_path_factory.mktemp("batch"))
 
 
 def questions(tmp_path: Path, lines: list[str], name: str = "questions.txt") -> Path:

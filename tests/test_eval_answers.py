@@ -109,7 +109,8 @@ def test_a_summary_averages_each_metric_where_it_applies() -> None:
     got = summarize(scores)
     assert got["lines"] == 3
     assert got["source_recall"] == pytest.approx((0.5 + 1.0) / 2)  # answerable ones only
-    assert got["abstention_accuracy"] == 1.0 and got["format_ok"] == 1.0
+    assert got["abstention_accuracy"] == 1.0 and got["answer_rate"] == 1.0
+    assert got["format_ok"] == 1.0
     assert got["median_seconds"] == 20.0
 
 

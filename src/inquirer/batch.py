@@ -27,7 +27,8 @@ from typing import Any, Protocol
 from .errors import Cancelled, InquirerError
 from .gates import Gates
 from .ledger import Ledger, Record
-from .pipeline import Event, Pipeline
+from .llm import LLM
+from .pipeline import Event, OnEvent
 from .questions import Question, QuestionOptions
 from .render import render
 from .types import Line
@@ -37,24 +38,32 @@ log = logging.getLogger(__name__)
 LINES_DIR = "lines"
 
 
+class LineMaker(Protocol):
+    """What makes one line: the pipeline, or the eval suite's baseline behind the same face."""
+
+    llm: LLM
+
+    def ask(self, question: str, on_event: OnEvent | None = None) -> Line: ...
+
+
 class Pipelines(Protocol):
     """Where a worker gets a pipeline for a question's options, and gives it back."""
 
-    def acquire(self, options: QuestionOptions) -> Pipeline: ...
+    def acquire(self, options: QuestionOptions) -> LineMaker: ...
 
-    def release(self, options: QuestionOptions, pipeline: Pipeline) -> None: ...
+    def release(self, options: QuestionOptions, pipeline: LineMaker) -> None: ...
 
 
 class PipelinePool:
     """Pipelines built on demand, one per line in flight, reused once given back."""
 
-    def __init__(self, build: Callable[[QuestionOptions], Pipeline]) -> None:
+    def __init__(self, build: Callable[[QuestionOptions], LineMaker]) -> None:
         self.build = build
-        self._free: dict[QuestionOptions, list[Pipeline]] = {}
+        self._free: dict[QuestionOptions, list[LineMaker]] = {}
         self._lock = threading.Lock()
         self.built = 0
 
-    def acquire(self, options: QuestionOptions) -> Pipeline:
+    def acquire(self, options: QuestionOptions) -> LineMaker:
         with self._lock:
             free = self._free.get(options)
             if free:
@@ -62,7 +71,7 @@ class PipelinePool:
             self.built += 1
         return self.build(options)
 
-    def release(self, options: QuestionOptions, pipeline: Pipeline) -> None:
+    def release(self, options: QuestionOptions, pipeline: LineMaker) -> None:
         with self._lock:
             self._free.setdefault(options, []).append(pipeline)
 

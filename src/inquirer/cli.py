@@ -375,6 +375,8 @@ def main() -> None:
     cli(prog_name="inquirer")
 
 
-from .cli_batch import batch_cmd  # noqa: E402 (the command needs the group above)
+from .cli_batch import batch_cmd  # noqa: E402 (the commands need the group above)
+from .cli_eval import eval_cmd  # noqa: E402
 
 cli.add_command(batch_cmd)
+cli.add_command(eval_cmd)

@@ -192,7 +192,7 @@ def build_batch(
         return build_pipeline(chosen, model=options.model or model, embedder=embedder)
 
     pool = PipelinePool(build)
-    first = pool.acquire(QuestionOptions())  # a missing index or model fails here, once
+    first = build(QuestionOptions())  # a missing index or model fails here, once
     first.retriever.note_count()
     pool.release(QuestionOptions(), first)
     writer = None

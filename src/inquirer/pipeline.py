@@ -125,16 +125,25 @@ class Pipeline:
         except InquirerError as exc:
             emit(Event("failed", exc.message))
             raise
+        line = self.stamped(line, start, composed, before, first[0] if first else None)
+        line = replace(line, asked=asked if short != asked else "")
+        emit(Event("done", f"{len(line.body)} paragraphs, {len(line.sources)} sources"))
+        return line
+
+    def stamped(
+        self, line: Line, start: float, composed: float, before: Usage, first_text: float | None
+    ) -> Line:
+        """The line with the corpus it came from, its timings and the tokens spent on it since
+        ``before`` (``start`` and ``composed`` are perf_counter readings)."""
         total = time.perf_counter() - start
         usage = self.usage()
-        line = replace(
+        return replace(
             line,
-            asked=asked if short != asked else "",
             corpus=self.corpus_fingerprint(),
             timings={
                 "total_s": round(total, 3),
                 "llm_s": round(usage.seconds - before.seconds, 3),
-                "first_text_s": round(first[0], 3) if first else total,
+                "first_text_s": round(first_text if first_text is not None else total, 3),
                 "verify_s": round(time.perf_counter() - composed, 3),
             },
             usage={
@@ -144,8 +153,6 @@ class Pipeline:
                 "retries": usage.retries - before.retries,
             },
         )
-        emit(Event("done", f"{len(line.body)} paragraphs, {len(line.sources)} sources"))
-        return line
 
     def verified(self, line: Line, emit: OnEvent) -> Line:
         """The line with the verifier's verdict, revised once if it failed. A judge that cannot

@@ -213,6 +213,10 @@ class Retriever:
         """How many notes the index holds (a clear StoreError when there is no index)."""
         return self._lexical().count()
 
+    def note_ids(self) -> list[str]:
+        """The ids of every note the index holds."""
+        return self._lexical().note_ids()
+
     def read(self, note_id: str) -> Note | None:
         """A note in full: from its file when the file still holds the indexed version, else
         as the store holds it (a machine that shares a Chroma server has no files)."""

@@ -161,6 +161,11 @@ class Verifier:
 
     # -- one sentence ---------------------------------------------------------------------------
 
+    def check(self, sentence: Sentence, notes: Mapping[str, Note]) -> SentenceCheck:
+        """One sentence against the notes it cites, as a line's sentence would be judged (the
+        eval suite scores the verifier on labelled claims this way)."""
+        return self._sentence(0, 0, sentence, notes)
+
     def _sentence(
         self, paragraph: int, index: int, sentence: Sentence, notes: Mapping[str, Note]
     ) -> SentenceCheck:

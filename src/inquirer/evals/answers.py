@@ -7,7 +7,8 @@ and the naive-RAG baseline's lines are all scored the same way:
   verifier's verdict;
 - format compliance: every part of FORMAT.md present and in form;
 - next lines: the share the verifier found answerable, and novel;
-- abstention: a question with no gold notes should be declared unanswered, any other answered;
+- abstention: a question with no gold notes should be declared unanswered (abstention
+  accuracy), any other answered (answer rate);
 - time and tokens.
 """
 
@@ -126,7 +127,9 @@ def summarize(scores: Sequence[AnswerScore]) -> dict[str, float | None]:
         "format_ok": _share([s.format_ok for s in scores]),
         "next_answerable": mean([s.next_answerable for s in scores]),
         "next_novel": mean([s.next_novel for s in scores]),
-        "abstention_accuracy": _share([s.abstained_right for s in scores]),
+        # declined where the corpus holds no answer; and answered where it does
+        "abstention_accuracy": _share([not s.answered for s in scores if not s.answerable]),
+        "answer_rate": _share([s.answered for s in answerable]),
         "median_seconds": _median([s.seconds for s in scores]),
         "mean_tokens": mean([float(s.tokens) for s in scores]),
     }

@@ -12,6 +12,7 @@ gives, and format compliance says so.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -21,6 +22,7 @@ from .. import prompts
 from ..checks import finish
 from ..composer import sources_of
 from ..llm import LLM
+from ..pipeline import Event, OnEvent, Pipeline, clean_question, shorten
 from ..retrieval import Retriever, SearchOptions
 from ..types import Evidence, Line, Paragraph, ReadNote, Sentence, Step
 
@@ -84,3 +86,27 @@ class NaiveRAG:
             created=datetime.now(UTC).isoformat(timespec="seconds"),
             evidence=evidence,
         )
+
+
+class BaselinePipeline:
+    """The baseline behind the pipeline's face (``llm`` and ``ask``), so batch makes its lines
+    with the same ledger and resume: NaiveRAG's answer, then the pipeline's own verifier pass
+    (with its one revision), timed and counted the same way."""
+
+    def __init__(self, pipeline: Pipeline, *, k: int = TOP_K) -> None:
+        self.pipeline = pipeline
+        self.llm = pipeline.llm
+        self.rag = NaiveRAG(pipeline.llm, pipeline.retriever, k=k)
+
+    def ask(self, question: str, on_event: OnEvent | None = None) -> Line:
+        emit = on_event or (lambda _event: None)
+        asked = shorten(clean_question(question))
+        start = time.perf_counter()
+        before = self.pipeline.usage()
+        emit(Event("retrieved", f"search: top {self.rag.k} notes, one cited answer"))
+        line = self.rag.ask(asked)
+        composed = time.perf_counter()
+        line = self.pipeline.verified(line, emit)
+        line = self.pipeline.stamped(line, start, composed, before, composed - start)
+        emit(Event("done", f"{sum(len(p.sentences) for p in line.body)} sentences"))
+        return line

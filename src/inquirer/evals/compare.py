@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-COSTS = ("median_seconds", "mean_tokens")
-SKIPPED = ("lines",)
+# a cost regresses when it grows by more than its share *and* by more than its floor, so that the
+# noise of a shared machine on a fast figure is not called a regression
+COSTS = {"median_seconds": 1.0, "mean_tokens": 50.0, "median_ms": 5.0}
+SKIPPED = ("lines",)  # metric names may be dotted ("agent.median_seconds"): the last part counts
 
 
 @dataclass(frozen=True)
@@ -39,14 +41,15 @@ def compare(
     """One Change per metric of ``after`` (in its order)."""
     out: list[Change] = []
     for metric, now in after.items():
-        if metric in SKIPPED:
+        kind = metric.rsplit(".", 1)[-1]
+        if kind in SKIPPED:
             continue
         then = before.get(metric)
         if then is None or now is None:
             out.append(Change(metric, then, now, regressed=False, improved=False))
             continue
-        if metric in COSTS:
-            allowed = abs(then) * cost_tolerance
+        if kind in COSTS:
+            allowed = max(abs(then) * cost_tolerance, COSTS[kind])
             regressed, improved = now > then + allowed, now < then - allowed
         else:
             regressed, improved = now < then - tolerance, now > then + tolerance

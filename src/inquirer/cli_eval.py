@@ -1,0 +1,207 @@
+"""``inquirer eval``: the eval suite on this corpus and model, with a report to read.
+
+The suite file is read and the run folder checked before any model loads. Lines are made
+through batch (one folder per system, with its ledger), so an interrupted eval resumes where it
+stopped when run again with the same --out.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from .errors import InquirerError
+
+if TYPE_CHECKING:
+    from .batch import LineMaker
+    from .cli import Context
+    from .config import Settings
+    from .evals.suite import Plan
+
+
+@click.command("eval")
+@click.option(
+    "--suite",
+    "suite_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("evals/suite.toml"),
+    show_default=True,
+    help="The suite file: eval sets, retrieval modes, limits.",
+)
+@click.option("--model", help="Answering model: local/<name> or a litellm model string.")
+@click.option("--judge", help="The verifier's judge model (default: the verify_model setting).")
+@click.option("--limit", type=click.IntRange(1), help="At most N questions, every kind kept.")
+@click.option(
+    "--baseline/--no-baseline",
+    default=None,
+    help="Make the naive-RAG baseline's lines too (default: the suite's setting).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Run folder (default: reports/<date>-<model> beside the suite file). An unfinished "
+    "run there is resumed.",
+)
+@click.option(
+    "--compare",
+    "compare_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="An earlier report folder to compare with (default: the newest one beside --out).",
+)
+@click.option("-c", "--concurrency", type=click.IntRange(1, 64), help="Lines made at once.")
+@click.pass_obj
+def eval_cmd(
+    obj: Context,
+    suite_file: Path,
+    model: str | None,
+    judge: str | None,
+    limit: int | None,
+    baseline: bool | None,
+    out_dir: Path | None,
+    compare_dir: Path | None,
+    concurrency: int | None,
+) -> None:
+    """Score the agent's lines (and the naive-RAG baseline's) on the suite's questions:
+    retrieval, source and citation metrics, format, next lines, abstention, the verifier on
+    labelled claims, time and tokens. Writes results.json, report.md and plots to --out."""
+    from .evals.suite import load_suite, make_plan, start_run
+    from .local_model import best_installed
+    from .services import judge_model
+
+    suite = load_suite(suite_file)
+    settings = obj.loaded.settings
+    parallel = concurrency or suite.config.concurrency
+    settings = settings.model_copy(
+        update={"verify": True, "llm_parallel": max(settings.llm_parallel, parallel)}
+        | ({"verify_model": judge} if judge else {})
+    )
+    answering = model or settings.model or best_installed()
+    plan = make_plan(
+        suite,
+        limit=limit,
+        baseline=baseline,
+        model=answering,
+        judge=judge_model(settings, answering),
+    )
+    if out_dir is None:
+        slug = answering.replace("/", "-").replace(":", "-")
+        out_dir = suite.path.parent / "reports" / f"{datetime.now(UTC):%Y-%m-%d}-{slug}"
+    start_run(out_dir, plan)
+    click.echo(
+        f"eval {suite.name}: {len(plan.questions)} of {plan.available} questions, "
+        f"{len(plan.claims)} claims, model {plan.model}, judge {plan.judge} -> {out_dir}",
+        err=True,
+    )
+    try:
+        results = run(settings, plan, out_dir, parallel, compare_dir)
+    except KeyboardInterrupt:
+        click.echo(
+            f"interrupted: finished lines and judged claims are kept in {out_dir}; "
+            f"run the same command with --out {out_dir} to continue",
+            err=True,
+        )
+        raise SystemExit(130) from None
+    print_results(results, out_dir)
+
+
+def run(
+    settings: Settings, plan: Plan, out: Path, concurrency: int, compare_dir: Path | None
+) -> dict[str, Any]:
+    from .batch import Batch, PipelinePool
+    from .console import batch_progress, err, progress_bar
+    from .evals.baseline import BaselinePipeline
+    from .evals.report import build_results, comparison, latest_report
+    from .evals.suite import check_index, judge_claims, retrieval_results, score_lines
+    from .pipeline import build_pipeline
+    from .questions import QuestionOptions
+    from .services import build_embedder
+
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    clock = time.perf_counter()
+    embedder = build_embedder(settings)
+    first = build_pipeline(settings, model=plan.model, embedder=embedder)
+    check_index(first.retriever, plan.questions)
+    err.print(f"retrieval: {', '.join(plan.suite.config.retrieval_modes)}")
+    retrieval = retrieval_results(
+        first.retriever, plan.questions, plan.suite.config.retrieval_modes
+    )
+    systems = {"agent": False, "baseline": True} if plan.baseline else {"agent": False}
+    scored = {}
+    for name, is_baseline in systems.items():
+
+        def build(_options: QuestionOptions, wrap: bool = is_baseline) -> LineMaker:
+            pipeline = build_pipeline(settings, model=plan.model, embedder=embedder)
+            return BaselinePipeline(pipeline) if wrap else pipeline
+
+        pool = PipelinePool(build)
+        if not is_baseline:
+            pool.release(QuestionOptions(), first)
+        batch = Batch(out / name, pool, concurrency=concurrency)
+        todo = batch.pending(plan.batch_questions(), resume=True)
+        err.print(f"{name}: {len(todo)} of {len(plan.questions)} lines to make")
+        with batch_progress() as on_progress:
+            batch.run(plan.batch_questions(), resume=True, on_progress=on_progress)
+        scored[name] = score_lines(out / name, plan.questions)
+    assert first.verifier is not None  # eval turns verification on
+    with progress_bar("claims") as on_claim:
+        claims = judge_claims(
+            first.verifier, first.retriever, plan.claims, out / "claims.jsonl", on_claim
+        )
+    results = build_results(
+        plan,
+        retrieval=retrieval,
+        systems=scored,
+        claims=claims,
+        started=started,
+        seconds=time.perf_counter() - clock,
+    )
+    previous = compare_dir or latest_report(out.parent, exclude=out)
+    if previous is not None:
+        before = json.loads((previous / "results.json").read_text(encoding="utf-8"))
+        results["comparison"] = comparison(before, results, str(previous))
+    write_report(results, out)
+    return results
+
+
+def write_report(results: dict[str, Any], out: Path) -> None:
+    from .evals.plots import draw
+    from .evals.report import PLOTS, REPORT, RESULTS, markdown
+    from .evals.suite import write_text
+
+    plots = draw(results["systems"], out, PLOTS)
+    write_text(out / RESULTS, json.dumps(results, indent=2) + "\n")
+    write_text(out / REPORT, markdown(results, plots))
+
+
+def print_results(results: dict[str, Any], out: Path) -> None:
+    from .console import err
+    from .evals.report import METRICS
+
+    for name, system in results["systems"].items():
+        summary = system["summary"]
+        shown = ", ".join(
+            f"{METRICS[m].split(' (')[0]} {summary[m]:.2f}"
+            for m in ("source_recall", "citation_recall", "supported", "format_ok")
+            if summary.get(m) is not None
+        )
+        failed = f", {len(system['failed'])} failed" if system["failed"] else ""
+        err.print(f"{name}: {int(summary['lines'])} lines{failed}; {shown}")
+    verifier = results["verifier"]
+    err.print(
+        f"verifier: balanced accuracy {verifier['balanced_accuracy']} on {verifier['n']} claims"
+    )
+    comp = results.get("comparison")
+    if comp and comp["regressions"]:
+        err.print(f"[red]regressed against {comp['previous']}: {', '.join(comp['regressions'])}[/]")
+    click.echo(out / "report.md")
+    if any(system["failed"] for system in results["systems"].values()):
+        raise InquirerError(
+            "some lines failed; their errors are in the report",
+            hint=f"run the same command with --out {out} to retry them",
+        )

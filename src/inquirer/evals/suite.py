@@ -1,0 +1,289 @@
+"""The eval suite: what ``inquirer eval`` runs, and the parts of a run that are not the UI.
+
+A suite file (TOML; evals/suite.toml is the default one) names the graded questions, the
+labelled claims and the retrieval modes to score; its paths are relative to it. A run lives in
+one folder, and running again with the same folder and configuration resumes it:
+
+    config.json      what runs: suite, models, the chosen questions and claims
+    agent/           a batch folder (lines/, ledger.jsonl): the agent's lines
+    baseline/        the same for the naive-RAG baseline
+    claims.jsonl     the verifier's label for each claim, appended as it is judged
+    results.json, report.md, *.png   written at the end (report.py, plots.py)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import tomllib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..errors import ConfigError, InquirerError
+from ..ledger import Ledger
+from ..questions import Question as BatchQuestion
+from ..retrieval import Retriever, SearchOptions
+from ..types import Note, Sentence
+from ..verifier import Verifier
+from .answers import AnswerScore, score
+from .claims import Claim, load_claims
+from .retrieval import ModeResult, Question, evaluate, load_questions
+
+RetrievalMode = Literal["dense", "bm25", "hybrid", "hybrid+links"]
+MODES: dict[str, SearchOptions] = {
+    "dense": SearchOptions(mode="dense"),
+    "bm25": SearchOptions(mode="bm25"),
+    "hybrid": SearchOptions(mode="hybrid"),
+    "hybrid+links": SearchOptions(mode="hybrid", links=True),
+}
+ALL_MODES: tuple[RetrievalMode, ...] = ("dense", "bm25", "hybrid", "hybrid+links")
+SYSTEMS = ("agent", "baseline")
+T = TypeVar("T")
+
+
+class SuiteConfig(BaseModel):
+    """One suite file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    questions: Path = Field(Path("retrieval.jsonl"), description="graded questions (JSONL)")
+    claims: Path = Field(Path("claims.jsonl"), description="labelled (claim, note) pairs")
+    claims_split: Literal["dev", "test", "all"] = Field(
+        "test", description="the half of the claims to score (thresholds were chosen on dev)"
+    )
+    claims_limit: int | None = Field(None, ge=1, description="at most this many claims")
+    limit: int | None = Field(None, ge=1, description="at most this many questions")
+    retrieval_modes: list[RetrievalMode] = Field(default_factory=lambda: list(ALL_MODES))
+    baseline: bool = Field(True, description="make the naive-RAG baseline's lines too")
+    concurrency: int = Field(1, ge=1, le=64, description="lines made at once")
+
+
+@dataclass(frozen=True)
+class Suite:
+    path: Path
+    config: SuiteConfig
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+    def resolve(self, relative: Path) -> Path:
+        return relative if relative.is_absolute() else self.path.parent / relative
+
+
+def load_suite(path: Path) -> Suite:
+    if not path.is_file():
+        raise InquirerError(
+            f"no suite file at {path}",
+            hint="run from the inquirer checkout (evals/suite.toml), or pass --suite FILE",
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return Suite(path.resolve(), SuiteConfig.model_validate(data))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not TOML: {exc}") from None
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(x) for x in e['loc']) or 'file'}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(
+            f"{path}: {problems}", hint="see evals/suite.toml for the fields"
+        ) from None
+
+
+def spread(items: Sequence[T], kind: Callable[[T], str], limit: int | None) -> list[T]:
+    """At most ``limit`` items taken in turn from each kind (kinds in order of first
+    appearance, items in file order), so a small subset still has every kind."""
+    if limit is None or limit >= len(items):
+        return list(items)
+    groups: dict[str, list[T]] = {}
+    for item in items:
+        groups.setdefault(kind(item), []).append(item)
+    chosen: list[T] = []
+    depth = 0
+    while len(chosen) < limit:
+        chosen += [g[depth] for g in groups.values() if depth < len(g)][: limit - len(chosen)]
+        depth += 1
+    order = {id(item): n for n, item in enumerate(items)}
+    return sorted(chosen, key=lambda item: order[id(item)])
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The questions and claims a run scores, and the configuration it runs with."""
+
+    suite: Suite
+    questions: list[Question]
+    claims: list[Claim]
+    baseline: bool
+    model: str
+    judge: str
+    available: int  # questions in the suite's file
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "suite": str(self.suite.path),
+            "model": self.model,
+            "judge": self.judge,
+            "baseline": self.baseline,
+            "questions": [q.id for q in self.questions],
+            "questions_available": self.available,
+            "claims": [c.id for c in self.claims],
+            "retrieval_modes": list(self.suite.config.retrieval_modes),
+        }
+
+    def batch_questions(self) -> list[BatchQuestion]:
+        return [BatchQuestion(q.id, q.question, n) for n, q in enumerate(self.questions, 1)]
+
+
+def make_plan(
+    suite: Suite, *, limit: int | None, baseline: bool | None, model: str, judge: str
+) -> Plan:
+    config = suite.config
+    questions = load_questions(suite.resolve(config.questions))
+    if not questions:
+        raise InquirerError(f"{suite.resolve(config.questions)} holds no questions")
+    claims = [
+        c
+        for c in load_claims(suite.resolve(config.claims))
+        if config.claims_split in ("all", c.split)
+    ]
+    return Plan(
+        suite=suite,
+        questions=spread(questions, lambda q: q.kind, limit or config.limit),
+        claims=spread(claims, lambda c: c.kind, config.claims_limit),
+        baseline=config.baseline if baseline is None else baseline,
+        model=model,
+        judge=judge,
+        available=len(questions),
+    )
+
+
+def start_run(out: Path, plan: Plan) -> None:
+    """Create the run folder, or check that the one there is this run (to resume it)."""
+    path = out / "config.json"
+    wanted = plan.config()
+    if path.is_file():
+        had = json.loads(path.read_text(encoding="utf-8"))
+        differ = [k for k in ("model", "judge", "questions", "claims") if had.get(k) != wanted[k]]
+        if differ:
+            raise InquirerError(
+                f"{out} holds an eval run with another {', '.join(differ)}",
+                hint="choose another --out folder, or run with the options it was started with",
+            )
+        if had.get("baseline") or not wanted["baseline"]:
+            return
+    out.mkdir(parents=True, exist_ok=True)
+    write_text(path, json.dumps(wanted, indent=2) + "\n")
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write through a temporary file and a rename, so a kill never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def check_index(retriever: Retriever, questions: Iterable[Question]) -> None:
+    """The gold notes must be in the index, or every figure would be meaningless."""
+    gold = {note for q in questions for note in q.relevant}
+    missing = sorted(gold - set(retriever.note_ids()))
+    if missing:
+        raise InquirerError(
+            f"the index lacks {len(missing)} of the {len(gold)} notes the eval questions name "
+            f"(e.g. {', '.join(missing[:3])})",
+            hint="index the corpus the eval set was written for first: inquirer index corpus",
+        )
+
+
+def retrieval_results(
+    retriever: Retriever, questions: Sequence[Question], modes: Sequence[str]
+) -> list[ModeResult]:
+    out = []
+    if questions:
+        retriever.search(questions[0].question, 10)  # load the embedding model before timing
+    for mode in modes:
+        options = MODES[mode]
+
+        def search(query: str, k: int, o: SearchOptions = options) -> list[str]:
+            return [hit.note_id for hit in retriever.search(query, k, o)]
+
+        out.append(evaluate(mode, search, questions))
+    return out
+
+
+def judge_claims(
+    verifier: Verifier,
+    retriever: Retriever,
+    claims: Sequence[Claim],
+    path: Path,
+    on_progress: Callable[[int, int], None],
+) -> dict[str, dict[str, Any]]:
+    """The verifier's label for each claim against its note, as a line's sentence is judged.
+    Each answer is appended to ``path`` as it comes (one write, then fsync); a rerun judges
+    only the claims not there."""
+    known: dict[str, dict[str, Any]] = {}
+    if path.is_file():
+        for text in path.read_text(encoding="utf-8").splitlines():
+            try:
+                row = json.loads(text)
+                known[row["id"]] = row
+            except (json.JSONDecodeError, KeyError, TypeError):
+                continue  # a line a kill cut short: judged again
+    todo = [c for c in claims if c.id not in known]
+    done = len(claims) - len(todo)
+    on_progress(done, len(claims))
+    with path.open("a", encoding="utf-8") as out:
+        for claim in todo:
+            note = retriever.read(claim.note_id)
+            notes: dict[str, Note] = {note.id: note} if note is not None else {}
+            start = time.perf_counter()
+            check = verifier.check(Sentence(claim.claim, (claim.note_id,)), notes)
+            row = {
+                "id": claim.id,
+                "label": check.label,
+                "support": check.support,
+                "seconds": round(time.perf_counter() - start, 3),
+            }
+            out.write(json.dumps(row) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+            known[claim.id] = row
+            done += 1
+            on_progress(done, len(claims))
+    return known
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One system's lines: the scores of those made, and the questions that failed."""
+
+    scores: list[AnswerScore]
+    failed: dict[str, str]  # question id -> error
+
+
+def score_lines(folder: Path, questions: Sequence[Question]) -> Scored:
+    records = Ledger(folder).read() if (folder / "ledger.jsonl").is_file() else {}
+    scores, failed = [], {}
+    for q in questions:
+        record = records.get(q.id)
+        path = folder / record.outputs.get("json", "") if record else None
+        if record is None or not record.finished_ok or path is None or not path.is_file():
+            failed[q.id] = record.error if record else "not made"
+            continue
+        line = json.loads(path.read_text(encoding="utf-8"))
+        scores.append(score(q.id, q.kind, q.relevant, line))
+    return Scored(scores, failed)
+
+
+def score_row(s: AnswerScore) -> dict[str, Any]:
+    row = asdict(s)
+    row["format_problems"] = list(s.format_problems)
+    row["format_ok"] = s.format_ok
+    return row
