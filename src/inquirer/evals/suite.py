@@ -240,6 +240,8 @@ def judge_claims(
     done = len(claims) - len(todo)
     on_progress(done, len(claims))
     with path.open("a", encoding="utf-8") as out:
+        if out.tell() and not path.read_bytes().endswith(b"\n"):
+            out.write("\n")  # close a line a kill cut short, so the next one stands alone
         for claim in todo:
             note = retriever.read(claim.note_id)
             notes: dict[str, Note] = {note.id: note} if note is not None else {}
