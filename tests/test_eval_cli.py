@@ -119,8 +119,7 @@ def test_a_run_writes_a_whole_report_resumes_and_compares_with_the_last(
 
     again = run(home, server, "eval", "--suite", str(suite_file), "--out", str(first))
     assert again.returncode == 0, again.stderr
-    assert "agent: 0 of 4 lines to make" in again.stderr
-    assert "baseline: 0 of 4 lines to make" in again.stderr
+    assert "to make" not in again.stderr  # every line was made: only the report is rewritten
 
     second = tmp_path / "evals" / "reports" / "second"
     smaller = run(
@@ -160,9 +159,19 @@ def test_ctrl_c_keeps_the_finished_lines_and_the_same_command_finishes_the_run(
     kept = Ledger(out / "agent").read()
     assert 1 <= len(kept) < 4 and not (out / "results.json").exists()
 
+    partial = run(
+        home, server, "eval", "--suite", str(suite_file), "--out", str(out), "--report-only"
+    )
+    assert partial.returncode == 0, partial.stderr
+    assert f"{4 - len(kept)} not made" in partial.stderr
+    report = (out / "report.md").read_text()
+    assert "A partial run" in report and f"agent: {len(kept)} of 4 lines made" in report
+    assert len(Ledger(out / "agent").read()) == len(kept)  # --report-only made none
+
     done = run(home, server, "eval", "--suite", str(suite_file), "--out", str(out))
     assert done.returncode == 0, done.stderr
-    assert f"agent: {4 - len(kept)} of 4 lines to make" in done.stderr
+    assert f"agent, questions 1-4 of 4: {4 - len(kept)} to make" in done.stderr
+    assert "A partial run" not in (out / "report.md").read_text()
     results = json.loads((out / "results.json").read_text())
     assert (
         list(results["systems"]) == ["agent"]

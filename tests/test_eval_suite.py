@@ -14,7 +14,7 @@ from inquirer.evals.claims import Claim
 from inquirer.evals.compare import compare
 from inquirer.evals.report import latest_report, verifier_results
 from inquirer.evals.retrieval import Question
-from inquirer.evals.suite import judge_claims, load_suite, score_lines, spread
+from inquirer.evals.suite import in_turn, judge_claims, load_suite, score_lines, spread
 from inquirer.ledger import Ledger, Record
 from inquirer.types import Note, Sentence, SentenceCheck
 
@@ -26,6 +26,7 @@ def test_a_subset_takes_each_kind_in_turn_and_keeps_file_order() -> None:
     assert spread(items, lambda x: kind(x, 0), 5) == ["s1", "s2", "m1", "m2", "u1"]
     assert spread(items, lambda x: kind(x, 0), None) == items
     assert spread(items, lambda x: kind(x, 0), 50) == items
+    assert in_turn(items, lambda x: kind(x, 0)) == ["s1", "m1", "u1", "s2", "m2", "s3"]
 
 
 def test_suite_files_name_what_is_wrong(tmp_path: Path) -> None:
@@ -107,7 +108,7 @@ def test_lines_of_a_batch_folder_are_scored_and_the_missing_ones_listed(tmp_path
     scored = score_lines(folder, questions)
     assert [s.question_id for s in scored.scores] == ["q1"]
     assert scored.scores[0].source_recall == 0.5 and scored.scores[0].seconds == 12.0
-    assert scored.failed == {"q2": "the model timed out", "q3": "not made"}
+    assert scored.failed == {"q2": "the model timed out"} and scored.missing == ["q3"]
 
 
 def test_the_previous_report_is_the_newest_finished_one_beside(tmp_path: Path) -> None:

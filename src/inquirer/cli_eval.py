@@ -18,10 +18,13 @@ import click
 from .errors import InquirerError
 
 if TYPE_CHECKING:
-    from .batch import LineMaker
+    from .batch import Batch, LineMaker
     from .cli import Context
     from .config import Settings
+    from .embeddings import Embedder
     from .evals.suite import Plan
+    from .pipeline import Pipeline
+    from .questions import Question
 
 
 @click.command("eval")
@@ -55,6 +58,11 @@ if TYPE_CHECKING:
     help="An earlier report folder to compare with (default: the newest one beside --out).",
 )
 @click.option("-c", "--concurrency", type=click.IntRange(1, 64), help="Lines made at once.")
+@click.option(
+    "--report-only",
+    is_flag=True,
+    help="Write the report from what --out holds now (a partial run too); make no lines.",
+)
 @click.pass_obj
 def eval_cmd(
     obj: Context,
@@ -66,6 +74,7 @@ def eval_cmd(
     out_dir: Path | None,
     compare_dir: Path | None,
     concurrency: int | None,
+    report_only: bool,
 ) -> None:
     """Score the agent's lines (and the naive-RAG baseline's) on the suite's questions:
     retrieval, source and citation metrics, format, next lines, abstention, the verifier on
@@ -99,7 +108,7 @@ def eval_cmd(
         err=True,
     )
     try:
-        results = run(settings, plan, out_dir, parallel, compare_dir)
+        results = run(settings, plan, out_dir, parallel, compare_dir, report_only=report_only)
     except KeyboardInterrupt:
         click.echo(
             f"interrupted: finished lines and judged claims are kept in {out_dir}; "
@@ -107,19 +116,32 @@ def eval_cmd(
             err=True,
         )
         raise SystemExit(130) from None
-    print_results(results, out_dir)
+    print_results(results, out_dir, partial_ok=report_only)
+
+
+CHUNK = 4  # questions made by every system before the next ones: a partial run compares
 
 
 def run(
-    settings: Settings, plan: Plan, out: Path, concurrency: int, compare_dir: Path | None
+    settings: Settings,
+    plan: Plan,
+    out: Path,
+    concurrency: int,
+    compare_dir: Path | None,
+    *,
+    report_only: bool = False,
 ) -> dict[str, Any]:
-    from .batch import Batch, PipelinePool
-    from .console import batch_progress, err, progress_bar
-    from .evals.baseline import BaselinePipeline
+    from .console import err, progress_bar
     from .evals.report import build_results, comparison, latest_report
-    from .evals.suite import check_index, judge_claims, retrieval_results, score_lines
+    from .evals.suite import (
+        check_index,
+        interleaved,
+        judge_claims,
+        read_claims,
+        retrieval_results,
+        score_lines,
+    )
     from .pipeline import build_pipeline
-    from .questions import QuestionOptions
     from .services import build_embedder
 
     started = datetime.now(UTC).isoformat(timespec="seconds")
@@ -131,32 +153,26 @@ def run(
     retrieval = retrieval_results(
         first.retriever, plan.questions, plan.suite.config.retrieval_modes
     )
-    systems = {"agent": False, "baseline": True} if plan.baseline else {"agent": False}
-    scored = {}
-    for name, is_baseline in systems.items():
-
-        def build(_options: QuestionOptions, wrap: bool = is_baseline) -> LineMaker:
-            pipeline = build_pipeline(settings, model=plan.model, embedder=embedder)
-            return BaselinePipeline(pipeline) if wrap else pipeline
-
-        pool = PipelinePool(build)
-        if not is_baseline:
-            pool.release(QuestionOptions(), first)
-        batch = Batch(out / name, pool, concurrency=concurrency)
-        todo = batch.pending(plan.batch_questions(), resume=True)
-        err.print(f"{name}: {len(todo)} of {len(plan.questions)} lines to make")
-        with batch_progress() as on_progress:
-            batch.run(plan.batch_questions(), resume=True, on_progress=on_progress)
-        scored[name] = score_lines(out / name, plan.questions)
-    assert first.verifier is not None  # eval turns verification on
-    with progress_bar("claims") as on_claim:
-        claims = judge_claims(
-            first.verifier, first.retriever, plan.claims, out / "claims.jsonl", on_claim
-        )
+    if report_only:
+        claims = read_claims(out / "claims.jsonl")
+    else:
+        assert first.verifier is not None  # eval turns verification on
+        with progress_bar("claims") as on_claim:
+            claims = judge_claims(
+                first.verifier, first.retriever, plan.claims, out / "claims.jsonl", on_claim
+            )
+        batches = systems(settings, plan, out, concurrency, embedder, first)
+        order = plan.batch_questions()
+        by_id = {q.id: q for q in order}
+        order = [by_id[q.id] for q in interleaved(plan.questions)]
+        for start in range(0, len(order), CHUNK):
+            chunk = order[start : start + CHUNK]
+            for name, batch in batches.items():
+                make(batch, name, chunk, f"questions {start + 1}-{start + len(chunk)}", order)
     results = build_results(
         plan,
         retrieval=retrieval,
-        systems=scored,
+        systems={name: score_lines(out / name, plan.questions) for name in plan.systems},
         claims=claims,
         started=started,
         seconds=time.perf_counter() - clock,
@@ -169,6 +185,47 @@ def run(
     return results
 
 
+def systems(
+    settings: Settings,
+    plan: Plan,
+    out: Path,
+    concurrency: int,
+    embedder: Embedder,
+    first: Pipeline,
+) -> dict[str, Batch]:
+    """A batch per system, each with its own folder and pool of pipelines."""
+    from .batch import Batch, PipelinePool
+    from .evals.baseline import BaselinePipeline
+    from .pipeline import build_pipeline
+    from .questions import QuestionOptions
+
+    out_batches = {}
+    for name in plan.systems:
+
+        def build(_options: QuestionOptions, wrap: bool = name == "baseline") -> LineMaker:
+            pipeline = build_pipeline(settings, model=plan.model, embedder=embedder)
+            return BaselinePipeline(pipeline) if wrap else pipeline
+
+        pool = PipelinePool(build)
+        if name == "agent":
+            pool.release(QuestionOptions(), first)
+        out_batches[name] = Batch(out / name, pool, concurrency=concurrency)
+    return out_batches
+
+
+def make(batch: Batch, name: str, chunk: list[Question], label: str, every: list[Question]) -> None:
+    """One system's lines for a chunk of the questions, with a bar; skipped when all are made."""
+    from .console import batch_progress, err
+
+    todo = batch.pending(chunk, resume=True)
+    if not todo:
+        return
+    left = len(batch.pending(every, resume=True))
+    err.print(f"{name}, {label} of {len(every)}: {len(todo)} to make ({left} left in all)")
+    with batch_progress() as on_progress:
+        batch.run(chunk, resume=True, on_progress=on_progress)
+
+
 def write_report(results: dict[str, Any], out: Path) -> None:
     from .evals.plots import draw
     from .evals.report import PLOTS, REPORT, RESULTS, markdown
@@ -179,7 +236,7 @@ def write_report(results: dict[str, Any], out: Path) -> None:
     write_text(out / REPORT, markdown(results, plots))
 
 
-def print_results(results: dict[str, Any], out: Path) -> None:
+def print_results(results: dict[str, Any], out: Path, *, partial_ok: bool = False) -> None:
     from .console import err
     from .evals.report import METRICS
 
@@ -191,6 +248,7 @@ def print_results(results: dict[str, Any], out: Path) -> None:
             if summary.get(m) is not None
         )
         failed = f", {len(system['failed'])} failed" if system["failed"] else ""
+        failed += f", {len(system['missing'])} not made" if system["missing"] else ""
         err.print(f"{name}: {int(summary['lines'])} lines{failed}; {shown}")
     verifier = results["verifier"]
     err.print(
@@ -200,8 +258,9 @@ def print_results(results: dict[str, Any], out: Path) -> None:
     if comp and comp["regressions"]:
         err.print(f"[red]regressed against {comp['previous']}: {', '.join(comp['regressions'])}[/]")
     click.echo(out / "report.md")
-    if any(system["failed"] for system in results["systems"].values()):
+    unfinished = any(s["failed"] or s["missing"] for s in results["systems"].values())
+    if unfinished and not partial_ok:
         raise InquirerError(
-            "some lines failed; their errors are in the report",
+            "some lines failed or were not made; the report lists them",
             hint=f"run the same command with --out {out} to retry them",
         )

@@ -71,6 +71,8 @@ def system_results(scored: Scored, questions: Sequence[Question]) -> dict[str, A
             kind: summarize([s for s in scored.scores if s.kind == kind]) for kind in kinds
         },
         "failed": scored.failed,
+        "missing": scored.missing,
+        "line_seconds": round(sum(s.seconds for s in scored.scores), 1),
         "lines": [score_row(s) for s in scored.scores],
     }
 
@@ -150,6 +152,21 @@ def _fmt(value: Any, metric: str = "") -> str:
     if metric in ("median_seconds", "mean_tokens", "median_ms", "lines"):
         return f"{value:,.0f}" if metric != "median_ms" else f"{value:.1f}"
     return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def _partial(systems: Mapping[str, Any], questions: int) -> list[str]:
+    out = []
+    for name, system in systems.items():
+        made = questions - len(system.get("missing", []))
+        hours = system.get("line_seconds", 0.0) / 3600
+        out.append(f"{name}: {made} of {questions} lines made ({hours:.1f} h of line time).")
+    if any(system.get("missing") for system in systems.values()):
+        out.insert(
+            0,
+            "**A partial run: the figures below are over the lines made so far; the same "
+            "command with this --out continues it.**",
+        )
+    return ["", *out] if out else []
 
 
 def _duration(seconds: float) -> str:
@@ -238,6 +255,7 @@ def markdown(results: Mapping[str, Any], plots: Sequence[str]) -> str:
         f"{config['questions_available']} questions, "
         f"{len(config['claims'])} labelled claims; answering model `{config['model']}`, "
         f"judge `{config['judge']}`.",
+        *_partial(systems, len(config["questions"])),
         "",
         "## Answers: the agent beside the naive-RAG baseline",
         "",

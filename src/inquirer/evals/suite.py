@@ -96,21 +96,30 @@ def load_suite(path: Path) -> Suite:
         ) from None
 
 
-def spread(items: Sequence[T], kind: Callable[[T], str], limit: int | None) -> list[T]:
-    """At most ``limit`` items taken in turn from each kind (kinds in order of first
-    appearance, items in file order), so a small subset still has every kind."""
-    if limit is None or limit >= len(items):
-        return list(items)
+def in_turn(items: Sequence[T], kind: Callable[[T], str]) -> list[T]:
+    """The items taken in turn from each kind (kinds in order of first appearance, items in
+    file order): the first n of the result hold every kind as evenly as n allows."""
     groups: dict[str, list[T]] = {}
     for item in items:
         groups.setdefault(kind(item), []).append(item)
-    chosen: list[T] = []
-    depth = 0
-    while len(chosen) < limit:
-        chosen += [g[depth] for g in groups.values() if depth < len(g)][: limit - len(chosen)]
-        depth += 1
+    out: list[T] = []
+    for depth in range(max((len(g) for g in groups.values()), default=0)):
+        out += [g[depth] for g in groups.values() if depth < len(g)]
+    return out
+
+
+def spread(items: Sequence[T], kind: Callable[[T], str], limit: int | None) -> list[T]:
+    """At most ``limit`` items, taken in turn from each kind, in file order, so a small subset
+    still has every kind."""
+    if limit is None or limit >= len(items):
+        return list(items)
     order = {id(item): n for n, item in enumerate(items)}
-    return sorted(chosen, key=lambda item: order[id(item)])
+    return sorted(in_turn(items, kind)[:limit], key=lambda item: order[id(item)])
+
+
+def interleaved(questions: Sequence[Question]) -> list[Question]:
+    """The order a run makes lines in: kinds in turn, so a partial run still covers each."""
+    return in_turn(questions, lambda q: q.kind)
 
 
 @dataclass(frozen=True)
@@ -124,6 +133,10 @@ class Plan:
     model: str
     judge: str
     available: int  # questions in the suite's file
+
+    @property
+    def systems(self) -> tuple[str, ...]:
+        return SYSTEMS if self.baseline else SYSTEMS[:1]
 
     def config(self) -> dict[str, Any]:
         return {
@@ -218,6 +231,19 @@ def retrieval_results(
     return out
 
 
+def read_claims(path: Path) -> dict[str, dict[str, Any]]:
+    """The claims judged so far, by id (a line a kill cut short is skipped: judged again)."""
+    known: dict[str, dict[str, Any]] = {}
+    if path.is_file():
+        for text in path.read_text(encoding="utf-8").splitlines():
+            try:
+                row = json.loads(text)
+                known[row["id"]] = row
+            except (json.JSONDecodeError, KeyError, TypeError):
+                continue
+    return known
+
+
 def judge_claims(
     verifier: Verifier,
     retriever: Retriever,
@@ -228,14 +254,7 @@ def judge_claims(
     """The verifier's label for each claim against its note, as a line's sentence is judged.
     Each answer is appended to ``path`` as it comes (one write, then fsync); a rerun judges
     only the claims not there."""
-    known: dict[str, dict[str, Any]] = {}
-    if path.is_file():
-        for text in path.read_text(encoding="utf-8").splitlines():
-            try:
-                row = json.loads(text)
-                known[row["id"]] = row
-            except (json.JSONDecodeError, KeyError, TypeError):
-                continue  # a line a kill cut short: judged again
+    known = read_claims(path)
     todo = [c for c in claims if c.id not in known]
     done = len(claims) - len(todo)
     on_progress(done, len(claims))
@@ -264,24 +283,29 @@ def judge_claims(
 
 @dataclass(frozen=True)
 class Scored:
-    """One system's lines: the scores of those made, and the questions that failed."""
+    """One system's lines: the scores of those made, the questions whose line failed, and
+    those not made yet (a run interrupted, or still going)."""
 
     scores: list[AnswerScore]
     failed: dict[str, str]  # question id -> error
+    missing: list[str]
 
 
 def score_lines(folder: Path, questions: Sequence[Question]) -> Scored:
     records = Ledger(folder).read() if (folder / "ledger.jsonl").is_file() else {}
-    scores, failed = [], {}
+    scores, failed, missing = [], {}, []
     for q in questions:
         record = records.get(q.id)
-        path = folder / record.outputs.get("json", "") if record else None
-        if record is None or not record.finished_ok or path is None or not path.is_file():
-            failed[q.id] = record.error if record else "not made"
+        if record is None:
+            missing.append(q.id)
+            continue
+        path = folder / record.outputs.get("json", "")
+        if not record.finished_ok or not record.outputs.get("json") or not path.is_file():
+            failed[q.id] = record.error or f"no line file at {path}"
             continue
         line = json.loads(path.read_text(encoding="utf-8"))
         scores.append(score(q.id, q.kind, q.relevant, line))
-    return Scored(scores, failed)
+    return Scored(scores, failed, missing)
 
 
 def score_row(s: AnswerScore) -> dict[str, Any]:
