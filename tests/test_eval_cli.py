@@ -202,6 +202,18 @@ def test_bad_suites_and_runs_are_refused_with_what_to_do(
     assert bad.returncode == 1 and "the index lacks 1 of the 1 notes" in bad.stderr
     assert "inquirer index" in bad.stderr
 
+    empty = run(
+        home,
+        server,
+        "eval",
+        "--suite",
+        str(elsewhere),
+        "--out",
+        str(tmp_path / "e"),
+        "--report-only",
+    )
+    assert empty.returncode == 1 and "holds no eval run to report on" in empty.stderr
+
     out = tmp_path / "other"
     good = suite(tmp_path / "good", extra="baseline = false\nlimit = 1\n")
     assert run(home, server, "eval", "--suite", str(good), "--out", str(out)).returncode == 0

@@ -101,6 +101,11 @@ def eval_cmd(
     if out_dir is None:
         slug = answering.replace("/", "-").replace(":", "-")
         out_dir = suite.path.parent / "reports" / f"{datetime.now(UTC):%Y-%m-%d}-{slug}"
+    if report_only and not (out_dir / "config.json").is_file():
+        raise InquirerError(
+            f"{out_dir} holds no eval run to report on",
+            hint="pass --out with the folder of a run (its config.json names what it ran)",
+        )
     start_run(out_dir, plan)
     click.echo(
         f"eval {suite.name}: {len(plan.questions)} of {plan.available} questions, "
