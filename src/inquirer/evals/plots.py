@@ -66,7 +66,7 @@ def metrics_plot(systems: Mapping[str, Any], path: Path) -> None:
     ax.set_xlim(0, 1.12)
     ax.set_xlabel("share / mean (higher is better)")
     ax.set_title("Answer metrics: agent and baseline")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=len(names), fontsize=8)
     fig.tight_layout()
     _save(fig, path)
 
@@ -110,7 +110,7 @@ def heatmap_plot(systems: Mapping[str, Any], path: Path) -> None:
         ax.set_title(name)
     if image is not None:
         fig.colorbar(image, ax=axes[0].tolist(), shrink=0.6)
-    fig.suptitle("Per-question scores")
+    fig.suptitle("Per-question scores", y=1.03)
     _save(fig, path, bbox_inches="tight")
 
 
