@@ -7,6 +7,8 @@ import hashlib
 import json
 import os
 import re
+import subprocess
+import sys
 import textwrap
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -220,3 +222,23 @@ def fake_retriever(settings: Settings, root: Path) -> Any:
         chunk_words=settings.chunk_words,
         lexical=LexicalIndex(lexical_path(settings)),
     )
+
+
+@pytest.fixture(scope="session")
+def bundled_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An INQUIRER_HOME with the bundled corpus indexed by the real embedding model, made once
+    per test session for the end-to-end tests that only read it (the local model's files are
+    unpacked into it once, too)."""
+    home = tmp_path_factory.mktemp("bundled-home")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INQUIRER_")}
+    env["INQUIRER_HOME"] = str(home)
+    done = subprocess.run(
+        [sys.executable, "-m", "inquirer", "index", str(REPO / "corpus")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return home

@@ -24,15 +24,12 @@ MODEL = "local/qwen2.5-coder-0.5b"
 
 
 @pytest.fixture(scope="module")
-def bundled_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    home = tmp_path_factory.mktemp("home")
+def bundled_home(bundled_index: Path) -> Iterator[Path]:
     saved = {k: v for k, v in os.environ.items() if k.startswith("INQUIRER_")}
     for key in saved:
         del os.environ[key]
-    os.environ["INQUIRER_HOME"] = str(home)
-    result = CliRunner().invoke(cli, ["index", str(REPO / "corpus")], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    yield home
+    os.environ["INQUIRER_HOME"] = str(bundled_index)
+    yield bundled_index
     os.environ.pop("INQUIRER_HOME")
     os.environ.update(saved)
 
