@@ -38,7 +38,9 @@ def line(**changes: Any) -> dict[str, Any]:
             "status": "failed",
             "citation_recall": 0.75,
             "citation_precision": 0.8,
-            "sentences": [{"label": x} for x in ("supported", "supported", "partial", "supported")],
+            "sentences": [
+                {"label": x} for x in ("supported", "unsupported", "partial", "supported")
+            ],
             "next_lines": [
                 {"answerable": True, "novel": True},
                 {"answerable": False, "novel": True},

@@ -100,20 +100,23 @@ def eval_cmd(
     )
     if out_dir is None:
         slug = answering.replace("/", "-").replace(":", "-")
-        out_dir = suite.path.parent / "reports" / f"{datetime.now(UTC):%Y-%m-%d}-{slug}"
+        name = f"{datetime.now(UTC):%Y-%m-%d}-{suite.name}-{slug}"
+        out_dir = suite.path.parent / "reports" / name
     if report_only and not (out_dir / "config.json").is_file():
         raise InquirerError(
             f"{out_dir} holds no eval run to report on",
             hint="pass --out with the folder of a run (its config.json names what it ran)",
         )
-    start_run(out_dir, plan)
+    started = start_run(out_dir, plan)
     click.echo(
         f"eval {suite.name}: {len(plan.questions)} of {plan.available} questions, "
         f"{len(plan.claims)} claims, model {plan.model}, judge {plan.judge} -> {out_dir}",
         err=True,
     )
     try:
-        results = run(settings, plan, out_dir, parallel, compare_dir, report_only=report_only)
+        results = run(
+            settings, plan, out_dir, parallel, compare_dir, started, report_only=report_only
+        )
     except KeyboardInterrupt:
         click.echo(
             f"interrupted: finished lines and judged claims are kept in {out_dir}; "
@@ -124,7 +127,9 @@ def eval_cmd(
     print_results(results, out_dir, partial_ok=report_only)
 
 
-CHUNK = 4  # questions made by every system before the next ones: a partial run compares
+# questions made by every system before the next ones (or -c, if more), so that a partial run
+# compares the systems on the same questions
+CHUNK = 4
 
 
 def run(
@@ -133,11 +138,12 @@ def run(
     out: Path,
     concurrency: int,
     compare_dir: Path | None,
+    started: str,
     *,
     report_only: bool = False,
 ) -> dict[str, Any]:
     from .console import err, progress_bar
-    from .evals.report import build_results, comparison, latest_report
+    from .evals.report import build_results, comparison, latest_report, read_results
     from .evals.suite import (
         check_index,
         interleaved,
@@ -149,11 +155,10 @@ def run(
     from .pipeline import build_pipeline
     from .services import build_embedder
 
-    started = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.perf_counter()
     embedder = build_embedder(settings)
     first = build_pipeline(settings, model=plan.model, embedder=embedder)
-    check_index(first.retriever, plan.questions)
+    check_index(first.retriever, plan.questions, plan.claims)
     err.print(f"retrieval: {', '.join(plan.suite.config.retrieval_modes)}")
     retrieval = retrieval_results(
         first.retriever, plan.questions, plan.suite.config.retrieval_modes
@@ -170,8 +175,9 @@ def run(
         order = plan.batch_questions()
         by_id = {q.id: q for q in order}
         order = [by_id[q.id] for q in interleaved(plan.questions)]
-        for start in range(0, len(order), CHUNK):
-            chunk = order[start : start + CHUNK]
+        size = max(CHUNK, concurrency)
+        for start in range(0, len(order), size):
+            chunk = order[start : start + size]
             for name, batch in batches.items():
                 make(batch, name, chunk, f"questions {start + 1}-{start + len(chunk)}", order)
     results = build_results(
@@ -182,10 +188,9 @@ def run(
         started=started,
         seconds=time.perf_counter() - clock,
     )
-    previous = compare_dir or latest_report(out.parent, exclude=out)
+    previous = compare_dir or latest_report(out.parent, exclude=out, suite=plan.suite.name)
     if previous is not None:
-        before = json.loads((previous / "results.json").read_text(encoding="utf-8"))
-        results["comparison"] = comparison(before, results, str(previous))
+        results["comparison"] = comparison(read_results(previous), results, str(previous))
     write_report(results, out)
     return results
 

@@ -3,8 +3,8 @@
 They read the line's JSON form (render.to_json), so that lines made now, lines saved by batch
 and the naive-RAG baseline's lines are all scored the same way:
 - source recall and precision: the cited notes against the question's gold relevant notes;
-- ALCE citation recall and precision, and the share of body sentences fully supported, from the
-  verifier's verdict;
+- ALCE citation recall (the share of body sentences fully supported by their citations) and
+  precision, and the share supported at least in part (not flagged), from the verifier;
 - format compliance: every part of FORMAT.md present and in form;
 - next lines: the share the verifier found answerable, and novel;
 - abstention: a question with no gold notes should be declared unanswered (abstention
@@ -31,7 +31,7 @@ class AnswerScore:
     source_precision: float | None  # None when nothing is cited
     citation_recall: float | None  # None when verification did not run
     citation_precision: float | None
-    supported: float | None  # share of body sentences fully supported
+    supported: float | None  # share of body sentences supported fully or in part
     format_problems: tuple[str, ...]
     next_answerable: float | None  # None when there are no next lines or no checks
     next_novel: float | None
@@ -99,7 +99,9 @@ def score(
         source_precision=len(cited & gold) / len(cited) if cited and gold else None,
         citation_recall=verification.get("citation_recall") if ran else None,
         citation_precision=verification.get("citation_precision") if ran else None,
-        supported=_share([s["label"] == "supported" for s in sentences]) if ran else None,
+        supported=_share([s["label"] in ("supported", "partial") for s in sentences])
+        if ran
+        else None,
         format_problems=tuple(format_problems(line)),
         next_answerable=_share([c["answerable"] for c in checks]) if ran else None,
         next_novel=_share([c["novel"] for c in checks]) if ran else None,

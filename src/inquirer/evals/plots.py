@@ -65,7 +65,7 @@ def metrics_plot(systems: Mapping[str, Any], path: Path) -> None:
     ax.invert_yaxis()
     ax.set_xlim(0, 1.12)
     ax.set_xlabel("share / mean (higher is better)")
-    ax.set_title("Answer metrics: agent and baseline")
+    ax.set_title("Answer metrics: " + " and ".join(names))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=len(names), fontsize=8)
     fig.tight_layout()
     _save(fig, path)
@@ -77,7 +77,7 @@ def latency_plot(systems: Mapping[str, Any], path: Path) -> None:
     fig, ax = plt.subplots(figsize=(7.5, 1.1 * max(len(names), 1) + 1.4))
     data = [[row["seconds"] for row in systems[n]["lines"]] for n in names]
     if data:
-        ax.boxplot(data, vert=False, widths=0.5)
+        ax.boxplot(data, orientation="horizontal", widths=0.5)
         ax.set_yticks(range(1, len(names) + 1), names)
         for i, values in enumerate(data, start=1):
             ax.scatter(values, [i] * len(values), s=12, alpha=0.6, color=COLOURS.get(names[i - 1]))
@@ -98,8 +98,7 @@ def heatmap_plot(systems: Mapping[str, Any], path: Path) -> None:
         figsize=(4.2 * max(len(names), 1) + 0.8, 0.22 * len(questions) + 2.2),
         squeeze=False,
     )
-    cmap = ListedColormap(plt.get_cmap("RdYlGn")(range(256)))
-    cmap.set_bad("#d9d9d9")
+    cmap = ListedColormap(plt.get_cmap("RdYlGn")(range(256))).with_extremes(bad="#d9d9d9")
     image = None
     for ax, name in zip(axes[0], names, strict=False):
         rows = {row["question_id"]: row for row in systems[name]["lines"]}

@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .answers import AnswerScore, summarize
+from ..errors import InquirerError
+from .answers import summarize
 from .claims import Claim, score
 from .compare import Change, compare
 from .retrieval import ModeResult, Question, table
@@ -33,7 +34,7 @@ METRICS = {  # the answer metrics, in the order the report shows them
     "source_precision": "source precision",
     "citation_recall": "citation recall (ALCE)",
     "citation_precision": "citation precision (ALCE)",
-    "supported": "sentences fully supported",
+    "supported": "sentences supported, fully or in part",
     "format_ok": "format compliance",
     "next_answerable": "next lines answerable",
     "next_novel": "next lines novel",
@@ -51,13 +52,17 @@ def verifier_results(
     does in a line)."""
     judged = [c for c in claims if c.id in rows]
     flags = [rows[c.id]["label"] == "unsupported" for c in judged]
+    scores = score(judged, flags).as_dict()
+    if not any(c.supported for c in judged) or all(c.supported for c in judged):
+        # balanced accuracy needs claims of both classes: with one, it would say 0.5 or 0
+        scores |= {"balanced_accuracy": None}
     errors: dict[str, int] = {}
     for claim, flag in zip(judged, flags, strict=True):
         if flag == claim.supported:
             errors[claim.kind] = errors.get(claim.kind, 0) + 1
     seconds = [float(rows[c.id].get("seconds", 0.0)) for c in judged]
     return {
-        **score(judged, flags).as_dict(),
+        **scores,
         "errors_by_kind": dict(sorted(errors.items())),
         "median_seconds": round(statistics.median(seconds), 3) if seconds else None,
     }
@@ -72,6 +77,7 @@ def system_results(scored: Scored, questions: Sequence[Question]) -> dict[str, A
         },
         "failed": scored.failed,
         "missing": scored.missing,
+        "complete": not scored.failed and not scored.missing,
         "line_seconds": round(sum(s.seconds for s in scored.scores), 1),
         "lines": [score_row(s) for s in scored.scores],
     }
@@ -86,6 +92,9 @@ def build_results(
     started: str,
     seconds: float,
 ) -> dict[str, Any]:
+    """``started`` is when the run was first started (it may have been resumed since);
+    ``seconds`` what this invocation took."""
+    parts = {name: system_results(s, plan.questions) for name, s in systems.items()}
     return {
         "config": {
             **plan.config(),
@@ -93,9 +102,10 @@ def build_results(
             "started": started,
             "finished": datetime.now(UTC).isoformat(timespec="seconds"),
             "seconds": round(seconds, 1),
+            "complete": all(part["complete"] for part in parts.values()),
         },
         "retrieval": [asdict(r) for r in retrieval],
-        "systems": {name: system_results(s, plan.questions) for name, s in systems.items()},
+        "systems": parts,
         "verifier": verifier_results(plan.claims, claims),
         "comparison": None,
     }
@@ -104,43 +114,62 @@ def build_results(
 def flatten(results: Mapping[str, Any]) -> dict[str, float | None]:
     """The run's headline figures under dotted names, for comparing two runs."""
     out: dict[str, float | None] = {}
-    for name, system in results.get("systems", {}).items():
-        for metric, value in system["summary"].items():
+    for name, system in (results.get("systems") or {}).items():
+        for metric, value in (system.get("summary") or {}).items():
             out[f"{name}.{metric}"] = value
-    for row in results.get("retrieval", []):
+    for row in results.get("retrieval") or []:
         for metric in ("recall_10", "ndcg_10", "mrr", "median_ms"):
-            out[f"retrieval.{row['mode']}.{metric}"] = row[metric]
-    verifier = results.get("verifier") or {}
-    test = verifier.get("balanced_accuracy")
-    out["verifier.balanced_accuracy"] = test
+            out[f"retrieval.{row.get('mode')}.{metric}"] = row.get(metric)
+    out["verifier.balanced_accuracy"] = (results.get("verifier") or {}).get("balanced_accuracy")
     return out
 
 
 def comparison(before: Mapping[str, Any], after: Mapping[str, Any], where: str) -> dict[str, Any]:
     changes = compare(flatten(before), flatten(after))
-    old, new = before.get("config", {}), after.get("config", {})
+    old, new = before.get("config") or {}, after.get("config") or {}
     differs = [k for k in ("model", "judge", "questions", "claims") if old.get(k) != new.get(k)]
+    # on other questions or claims the figures measure other things: nothing is a regression
+    comparable = "questions" not in differs and "claims" not in differs
     return {
         "previous": where,
         "previous_finished": old.get("finished"),
         "differs_in": differs,
+        "comparable": comparable,
         "changes": [asdict(c) for c in changes],
-        "regressions": [c.metric for c in changes if c.regressed],
+        "regressions": [c.metric for c in changes if c.regressed] if comparable else [],
     }
 
 
-def latest_report(parent: Path, exclude: Path) -> Path | None:
-    """The most recently finished run beside ``exclude`` (its results.json), if any."""
+def latest_report(parent: Path, exclude: Path, suite: str | None = None) -> Path | None:
+    """The most recently finished complete run beside ``exclude`` (of ``suite`` where given):
+    partial runs and other suites are passed over."""
     found: list[tuple[str, Path]] = []
     for path in parent.glob(f"*/{RESULTS}"):
         if path.parent.resolve() == exclude.resolve():
             continue
         try:
-            finished = json.loads(path.read_text(encoding="utf-8"))["config"]["finished"]
+            config = json.loads(path.read_text(encoding="utf-8"))["config"]
+            finished, complete = str(config["finished"]), config.get("complete", True)
         except (OSError, json.JSONDecodeError, KeyError, TypeError):
             continue
-        found.append((str(finished), path.parent))
+        if complete and (suite is None or config.get("suite_name", suite) == suite):
+            found.append((finished, path.parent))
     return max(found)[1] if found else None
+
+
+def read_results(folder: Path) -> dict[str, Any]:
+    """A report folder's results.json, or a clear error."""
+    path = folder / RESULTS
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InquirerError(
+            f"cannot compare with {folder}: {path} cannot be read ({exc})",
+            hint="pass --compare the folder of a finished eval run",
+        ) from None
+    if not isinstance(data, dict):
+        raise InquirerError(f"cannot compare with {folder}: {path} is not a results file")
+    return data
 
 
 # -- the Markdown ---------------------------------------------------------------------------------
@@ -157,14 +186,19 @@ def _fmt(value: Any, metric: str = "") -> str:
 def _partial(systems: Mapping[str, Any], questions: int) -> list[str]:
     out = []
     for name, system in systems.items():
-        made = questions - len(system.get("missing", []))
+        made = len(system["lines"])
         hours = system.get("line_seconds", 0.0) / 3600
-        out.append(f"{name}: {made} of {questions} lines made ({hours:.1f} h of line time).")
-    if any(system.get("missing") for system in systems.values()):
+        failed = f", {len(system['failed'])} failed" if system["failed"] else ""
+        missing = f", {len(system['missing'])} not made yet" if system.get("missing") else ""
+        out.append(
+            f"- {name}: {made} of {questions} lines made{failed}{missing} "
+            f"({hours:.1f} h of line time)."
+        )
+    if any(system["failed"] or system.get("missing") for system in systems.values()):
         out.insert(
             0,
             "**A partial run: the figures below are over the lines made so far; the same "
-            "command with this --out continues it.**",
+            "command with this --out retries the failed lines and makes the rest.**\n",
         )
     return ["", *out] if out else []
 
@@ -191,28 +225,44 @@ def _answers_table(systems: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
 def _kinds_table(system: Mapping[str, Any]) -> list[str]:
     chosen = ["lines", "source_recall", "citation_recall", "supported", "format_ok"]
     chosen += ["abstention_accuracy", "answer_rate", "median_seconds"]
     lines = ["| kind | " + " | ".join(METRICS.get(m, m) for m in chosen) + " |"]
     lines.append("| --- " * (len(chosen) + 1) + "|")
     for kind, summary in system["by_kind"].items():
-        lines.append(f"| {kind} | " + " | ".join(_fmt(summary.get(m), m) for m in chosen) + " |")
+        figures = " | ".join(_fmt(summary.get(m), m) for m in chosen)
+        lines.append(f"| {_cell(kind)} | {figures} |")
     return lines
 
 
 def _weakest(system: Mapping[str, Any], count: int = 5) -> list[str]:
-    def badness(row: Mapping[str, Any]) -> float:
+    """The lines with the lowest mean of source recall, support and citation recall; a line
+    that answered an unanswerable question, or declined an answerable one, counts as 0."""
+
+    def strength(row: Mapping[str, Any]) -> float:
+        if row["answered"] != row["answerable"]:
+            return 0.0
         parts = [row.get(k) for k in ("source_recall", "supported", "citation_recall")]
         known = [p for p in parts if p is not None]
         return sum(known) / len(known) if known else 1.0
 
-    rows = sorted(system["lines"], key=badness)[:count]
     out = []
-    for row in rows:
+    for row in sorted(system["lines"], key=strength)[:count]:
         problems = "; ".join(row["format_problems"]) or "format complete"
+        wrong = ""
+        if row["answered"] != row["answerable"]:
+            wrong = (
+                "answered a question the corpus cannot answer; "
+                if row["answered"]
+                else ("declined a question the corpus answers; ")
+            )
         out.append(
-            f"- `{row['question_id']}` ({row['kind']}): source recall "
+            f"- `{row['question_id']}` ({_cell(row['kind'])}): {wrong}source recall "
             f"{_fmt(row['source_recall'])}, supported {_fmt(row['supported'])}, citation "
             f"recall {_fmt(row['citation_recall'])} — {problems}"
         )
@@ -223,11 +273,13 @@ def _comparison(comp: Mapping[str, Any] | None) -> list[str]:
     if not comp:
         return ["No earlier report to compare with."]
     out = [f"Against `{comp['previous']}` (finished {comp['previous_finished']})."]
-    if comp["differs_in"]:
+    if not comp.get("comparable", True):
         out.append(
             f"That run differs in {', '.join(comp['differs_in'])}: the figures compare only "
-            "in part."
+            "in part, and no change is called a regression."
         )
+    elif comp["differs_in"]:
+        out.append(f"That run differs in {', '.join(comp['differs_in'])}.")
     flagged = comp["regressions"]
     out.append(f"**Regressions: {', '.join(flagged)}**" if flagged else "No metric regressed.")
     out += ["", "| metric | before | after | change | |", "| --- | --- | --- | --- | --- |"]
@@ -250,20 +302,24 @@ def markdown(results: Mapping[str, Any], plots: Sequence[str]) -> str:
     out = [
         f"# Eval report: {Path(config['suite']).stem} on {config['model']}",
         "",
-        f"Ran {config['started']} to {config['finished']} ({_duration(config['seconds'])} "
-        f"on {config['cores']} cores): {len(config['questions'])} of "
+        f"Started {config['started']}, report written {config['finished']} (this invocation "
+        f"{_duration(config['seconds'])}, {config['cores']} cores): "
+        f"{len(config['questions'])} of "
         f"{config['questions_available']} questions, "
         f"{len(config['claims'])} labelled claims; answering model `{config['model']}`, "
         f"judge `{config['judge']}`.",
         *_partial(systems, len(config["questions"])),
         "",
-        "## Answers: the agent beside the naive-RAG baseline",
+        "## Answers: the agent beside the naive-RAG baseline"
+        if "baseline" in systems
+        else "## Answers (no baseline in this run)",
         "",
         *_answers_table(systems),
         "",
-        "Source recall and precision are over the answerable questions; citation figures and "
-        "supported sentences come from the verifier; next-line figures only exist for lines "
-        "that have next lines (the baseline writes none).",
+        "Source recall and precision are over the answerable questions. The verifier gives "
+        "the citation figures (citation recall: sentences fully supported by the notes they "
+        "cite) and the sentences supported fully or in part (not flagged). Next-line figures "
+        "exist only for lines with next lines (the baseline writes none).",
     ]
     for name, system in systems.items():
         out += ["", f"### {name}, by kind of question", "", *_kinds_table(system)]
@@ -273,13 +329,13 @@ def markdown(results: Mapping[str, Any], plots: Sequence[str]) -> str:
                 f"- `{q}`: {e.splitlines()[0] if e else 'no error'}"
                 for q, e in system["failed"].items()
             ]
-    if "agent" in systems:
+    if systems.get("agent", {}).get("lines"):
         out += ["", "### The agent's weakest lines", "", *_weakest(systems["agent"])]
     out += ["", "## Retrieval", ""]
     out.append(
         table([ModeResult(**r) for r in results["retrieval"]])
         if results["retrieval"]
-        else "Not run."
+        else "Not scored: the questions name no relevant notes."
     )
     out += [
         "",
@@ -300,13 +356,3 @@ def markdown(results: Mapping[str, Any], plots: Sequence[str]) -> str:
     if plots:
         out += ["", "## Plots", ""] + [f"![{Path(p).stem}]({p})" for p in plots]
     return "\n".join(out) + "\n"
-
-
-def scores_of(system: Mapping[str, Any]) -> list[AnswerScore]:
-    """The per-line scores back from results.json (for the plots)."""
-    rows = []
-    for row in system["lines"]:
-        fields = {k: v for k, v in row.items() if k != "format_ok"}
-        fields["format_problems"] = tuple(fields["format_problems"])
-        rows.append(AnswerScore(**fields))
-    return rows

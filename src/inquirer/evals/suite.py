@@ -19,6 +19,7 @@ import time
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -141,6 +142,7 @@ class Plan:
     def config(self) -> dict[str, Any]:
         return {
             "suite": str(self.suite.path),
+            "suite_name": self.suite.name,
             "model": self.model,
             "judge": self.judge,
             "baseline": self.baseline,
@@ -158,9 +160,22 @@ def make_plan(
     suite: Suite, *, limit: int | None, baseline: bool | None, model: str, judge: str
 ) -> Plan:
     config = suite.config
+    for name, path in (("questions", config.questions), ("claims", config.claims)):
+        if not suite.resolve(path).is_file():
+            raise InquirerError(
+                f"{suite.path.name} names {name} = {str(path)!r}, but there is no file at "
+                f"{suite.resolve(path)}",
+                hint=f"fix the path in {suite.path} (paths are relative to the suite file)",
+            )
     questions = load_questions(suite.resolve(config.questions))
     if not questions:
         raise InquirerError(f"{suite.resolve(config.questions)} holds no questions")
+    repeated = sorted({q.id for q in questions if [x.id for x in questions].count(q.id) > 1})
+    if repeated:
+        raise InquirerError(
+            f"{suite.resolve(config.questions)} uses the id {repeated[0]!r} more than once",
+            hint="give every question its own id",
+        )
     claims = [
         c
         for c in load_claims(suite.resolve(config.claims))
@@ -177,12 +192,19 @@ def make_plan(
     )
 
 
-def start_run(out: Path, plan: Plan) -> None:
-    """Create the run folder, or check that the one there is this run (to resume it)."""
+def start_run(out: Path, plan: Plan) -> str:
+    """Create the run folder, or check that the one there is this run (to resume it); the
+    time the run was first started."""
     path = out / "config.json"
-    wanted = plan.config()
+    wanted = plan.config() | {"created": datetime.now(UTC).isoformat(timespec="seconds")}
     if path.is_file():
-        had = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            had = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            raise InquirerError(
+                f"{path} is not JSON", hint="choose another --out folder, or delete this one"
+            ) from None
+        wanted["created"] = had.get("created", wanted["created"])
         differ = [k for k in ("model", "judge", "questions", "claims") if had.get(k) != wanted[k]]
         if differ:
             raise InquirerError(
@@ -190,9 +212,10 @@ def start_run(out: Path, plan: Plan) -> None:
                 hint="choose another --out folder, or run with the options it was started with",
             )
         if had.get("baseline") or not wanted["baseline"]:
-            return
+            return str(wanted["created"])
     out.mkdir(parents=True, exist_ok=True)
     write_text(path, json.dumps(wanted, indent=2) + "\n")
+    return str(wanted["created"])
 
 
 def write_text(path: Path, text: str) -> None:
@@ -203,13 +226,15 @@ def write_text(path: Path, text: str) -> None:
     os.replace(partial, path)
 
 
-def check_index(retriever: Retriever, questions: Iterable[Question]) -> None:
-    """The gold notes must be in the index, or every figure would be meaningless."""
-    gold = {note for q in questions for note in q.relevant}
+def check_index(
+    retriever: Retriever, questions: Iterable[Question], claims: Iterable[Claim] = ()
+) -> None:
+    """The notes the eval sets name must be in the index, or the figures would be meaningless."""
+    gold = {note for q in questions for note in q.relevant} | {c.note_id for c in claims}
     missing = sorted(gold - set(retriever.note_ids()))
     if missing:
         raise InquirerError(
-            f"the index lacks {len(missing)} of the {len(gold)} notes the eval questions name "
+            f"the index lacks {len(missing)} of the {len(gold)} notes the eval sets name "
             f"(e.g. {', '.join(missing[:3])})",
             hint="index the corpus the eval set was written for first: inquirer index corpus",
         )
@@ -218,9 +243,10 @@ def check_index(retriever: Retriever, questions: Iterable[Question]) -> None:
 def retrieval_results(
     retriever: Retriever, questions: Sequence[Question], modes: Sequence[str]
 ) -> list[ModeResult]:
-    out = []
-    if questions:
-        retriever.search(questions[0].question, 10)  # load the embedding model before timing
+    out: list[ModeResult] = []
+    if not any(q.relevant for q in questions):
+        return out  # no graded notes to find: nothing to score
+    retriever.search(questions[0].question, 10)  # load the embedding model before timing
     for mode in modes:
         options = MODES[mode]
 
