@@ -48,14 +48,15 @@ if TYPE_CHECKING:
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Run folder (default: reports/<date>-<model> beside the suite file). An unfinished "
-    "run there is resumed.",
+    help="Run folder (default: reports/<date>-<suite>-<model> beside the suite file). An "
+    "unfinished run there is resumed.",
 )
 @click.option(
     "--compare",
     "compare_dir",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="An earlier report folder to compare with (default: the newest one beside --out).",
+    help="An earlier report folder to compare with (default: the newest complete run of the "
+    "same suite beside --out).",
 )
 @click.option("-c", "--concurrency", type=click.IntRange(1, 64), help="Lines made at once.")
 @click.option(
