@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 QUESTION ?= Does instruction tuning teach a model the task, or only the output format?
 
-.PHONY: run tui test check lint typecheck bench clean
+.PHONY: run tui test check lint typecheck smoke bench clean
 
 # Create the virtual environment and install inquirer with its test tools; redone when
 # pyproject.toml changes.
@@ -43,6 +43,11 @@ check: lint typecheck
 	$(BIN)/python -m pytest
 
 test: check
+
+# The eval suite's smoke run (evals/smoke.toml) on the real 0.5B model: ~12 minutes on 2 cores,
+# so not yet part of `make test` (the README says why).
+smoke: $(VENV)/.installed
+	$(BIN)/python -m pytest -m smoke -s tests/test_eval_e2e.py
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/index_throughput.py

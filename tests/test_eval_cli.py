@@ -199,7 +199,9 @@ def test_bad_suites_and_runs_are_refused_with_what_to_do(
     stray = [{**QUESTIONS[0], "relevant": {"no-such-note": 2}}]
     elsewhere = suite(tmp_path / "elsewhere", stray)
     bad = run(home, server, "eval", "--suite", str(elsewhere), "--out", str(tmp_path / "x"))
-    assert bad.returncode == 1 and "the index lacks 1 of the 3 notes the eval sets name" in bad.stderr
+    assert (
+        bad.returncode == 1 and "the index lacks 1 of the 3 notes the eval sets name" in bad.stderr
+    )
     assert "inquirer index" in bad.stderr
 
     empty = run(

@@ -19,7 +19,7 @@ import pytest
 from conftest import REPO
 from inquirer.evals.report import METRICS
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.smoke]
 MODEL = "local/qwen2.5-coder-0.5b"
 
 
@@ -31,7 +31,7 @@ def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
         env=env,
         capture_output=True,
         text=True,
-        timeout=1200,
+        timeout=1800,
         check=False,
     )
 
@@ -49,6 +49,7 @@ def tables(markdown: str) -> list[list[str]]:
     return found
 
 
+@pytest.mark.timeout(1800)
 def test_the_smoke_suite_makes_a_complete_well_formed_report(
     bundled_index: Path, tmp_path: Path
 ) -> None:
