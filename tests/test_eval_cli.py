@@ -170,7 +170,7 @@ def test_ctrl_c_keeps_the_finished_lines_and_the_same_command_finishes_the_run(
 
     done = run(home, server, "eval", "--suite", str(suite_file), "--out", str(out))
     assert done.returncode == 0, done.stderr
-    assert f"agent, questions 1-4 of 4: {4 - len(kept)} to make" in done.stderr
+    assert f"to make ({4 - len(kept)} left in all)" in done.stderr
     assert "A partial run" not in (out / "report.md").read_text()
     results = json.loads((out / "results.json").read_text())
     assert (

@@ -130,7 +130,7 @@ def eval_cmd(
 
 # questions made by every system before the next ones (or -c, if more), so that a partial run
 # compares the systems on the same questions
-CHUNK = 4
+CHUNK = 1
 
 
 def run(
@@ -180,7 +180,12 @@ def run(
         for start in range(0, len(order), size):
             chunk = order[start : start + size]
             for name, batch in batches.items():
-                make(batch, name, chunk, f"questions {start + 1}-{start + len(chunk)}", order)
+                where = (
+                    f"questions {start + 1}-{start + len(chunk)}"
+                    if size > 1
+                    else (f"question {start + 1}")
+                )
+                make(batch, name, chunk, where, order)
     results = build_results(
         plan,
         retrieval=retrieval,
