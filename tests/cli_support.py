@@ -72,14 +72,19 @@ def env(home: Path, server: FakeOpenAI | None) -> dict[str, str]:
 
 
 def run(
-    home: Path, server: FakeOpenAI | None, *args: str, cwd: Path | None = None
+    home: Path,
+    server: FakeOpenAI | None,
+    *args: str,
+    cwd: Path | None = None,
+    timeout: float = 600,
 ) -> subprocess.CompletedProcess[str]:
+    """``inquirer ARGS`` with INQUIRER_HOME=home, on ``server`` (None: the real models)."""
     return subprocess.run(
         [sys.executable, "-m", "inquirer", *args],
         env=env(home, server),
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=timeout,
         check=False,
         cwd=cwd,
     )

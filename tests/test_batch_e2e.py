@@ -5,14 +5,13 @@ two parallel slots; then `--suggest` asking the same model for new questions."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+import cli_support
 from conftest import REPO
 from inquirer import saved
 from inquirer.ledger import Ledger
@@ -39,16 +38,7 @@ QUESTIONS = [
 
 
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("INQUIRER_")}
-    env["INQUIRER_HOME"] = str(home)
-    return subprocess.run(
-        [sys.executable, "-m", "inquirer", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    return cli_support.run(home, None, *args, timeout=900)
 
 
 def test_two_lines_at_once_from_the_local_model_then_suggestions(tmp_path: Path) -> None:

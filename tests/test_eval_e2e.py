@@ -7,15 +7,14 @@ smoke run's and mean little (the full run is a benchmark: evals/reports/)."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+import cli_support
 from conftest import REPO
 from inquirer.evals.report import METRICS
 
@@ -24,16 +23,7 @@ MODEL = "local/qwen2.5-coder-0.5b"
 
 
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("INQUIRER_")}
-    env["INQUIRER_HOME"] = str(home)
-    return subprocess.run(
-        [sys.executable, "-m", "inquirer", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        check=False,
-    )
+    return cli_support.run(home, None, *args, timeout=1800)
 
 
 def tables(markdown: str) -> list[list[str]]:

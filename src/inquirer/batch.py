@@ -213,6 +213,14 @@ class Batch:
         earlier = self.ledger.compact()
         for partial in (self.out / LINES_DIR).glob(".*.partial"):
             partial.unlink()  # a file a kill caught half-written: its line is made again
+        return self.remaining(questions, earlier)
+
+    def remaining(
+        self, questions: Sequence[Question], records: dict[str, Record] | None = None
+    ) -> list[Question]:
+        """The questions whose line is not finished (``records``: the ledger, read if not
+        given); reads only, unlike ``pending``."""
+        earlier = self.ledger.read() if records is None else records
         return [
             q
             for q in questions

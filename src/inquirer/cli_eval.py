@@ -233,23 +233,23 @@ def make(batch: Batch, name: str, chunk: list[Question], label: str, every: list
     """One system's lines for a chunk of the questions, with a bar; skipped when all are made."""
     from .console import batch_progress, err
 
-    todo = batch.pending(chunk, resume=True)
+    todo = batch.remaining(chunk)
     if not todo:
         return
-    left = len(batch.pending(every, resume=True))
+    left = len(batch.remaining(every))
     err.print(f"{name}, {label} of {len(every)}: {len(todo)} to make ({left} left in all)")
     with batch_progress() as on_progress:
         batch.run(chunk, resume=True, on_progress=on_progress)
 
 
 def write_report(results: dict[str, Any], out: Path) -> None:
+    from .console import write_atomic
     from .evals.plots import draw
     from .evals.report import PLOTS, REPORT, RESULTS, markdown
-    from .evals.suite import write_text
 
     plots = draw(results["systems"], out, PLOTS)
-    write_text(out / RESULTS, json.dumps(results, indent=2) + "\n")
-    write_text(out / REPORT, markdown(results, plots))
+    write_atomic(out / RESULTS, json.dumps(results, indent=2) + "\n")
+    write_atomic(out / REPORT, markdown(results, plots))
 
 
 def print_results(results: dict[str, Any], out: Path, *, partial_ok: bool = False) -> None:

@@ -213,17 +213,10 @@ def start_run(out: Path, plan: Plan) -> str:
             )
         if had.get("baseline") or not wanted["baseline"]:
             return str(wanted["created"])
-    out.mkdir(parents=True, exist_ok=True)
-    write_text(path, json.dumps(wanted, indent=2) + "\n")
+    from ..console import write_atomic
+
+    write_atomic(path, json.dumps(wanted, indent=2) + "\n")
     return str(wanted["created"])
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write through a temporary file and a rename, so a kill never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
 
 
 def check_index(
