@@ -44,8 +44,8 @@ check: lint typecheck
 
 test: check
 
-# The eval suite's smoke run (evals/smoke.toml) on the real 0.5B model: ~12 minutes on 2 cores,
-# so not yet part of `make test` (the README says why).
+# The eval suite's smoke run (evals/smoke.toml) on the real 0.5B model: ~15 minutes on these
+# 2 cores, so not part of `make test` (the README says why).
 smoke: $(VENV)/.installed
 	$(BIN)/python -m pytest -m smoke -s tests/test_eval_e2e.py
 

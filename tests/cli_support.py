@@ -58,9 +58,16 @@ def small_corpus(root: Path) -> tuple[Path, Path]:
     return home, corpus
 
 
+# the real-model tests check that every part works, not how good a line is: a small agent
+# budget (a user's is 4 searches and 10 reads) keeps each of their lines to a minute or two
+REAL_BUDGET = {"INQUIRER_AGENT_SEARCHES": "2", "INQUIRER_AGENT_READS": "4"}
+
+
 def env(home: Path, server: FakeOpenAI | None) -> dict[str, str]:
     out = {k: v for k, v in os.environ.items() if not k.startswith("INQUIRER_")}
     out["INQUIRER_HOME"] = str(home)
+    if server is None:
+        out |= REAL_BUDGET
     if server is not None:
         out |= {
             "INQUIRER_MODEL": "openai/fake",
@@ -77,11 +84,13 @@ def run(
     *args: str,
     cwd: Path | None = None,
     timeout: float = 600,
+    extra: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """``inquirer ARGS`` with INQUIRER_HOME=home, on ``server`` (None: the real models)."""
+    """``inquirer ARGS`` with INQUIRER_HOME=home, on ``server`` (None: the real models), with
+    ``extra`` environment variables."""
     return subprocess.run(
         [sys.executable, "-m", "inquirer", *args],
-        env=env(home, server),
+        env=env(home, server) | (extra or {}),
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -37,8 +37,10 @@ QUESTIONS = [
 ]
 
 
-def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return cli_support.run(home, None, *args, timeout=900)
+def run(
+    home: Path, *args: str, extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return cli_support.run(home, None, *args, timeout=900, extra=extra)
 
 
 def test_two_lines_at_once_from_the_local_model_then_suggestions(tmp_path: Path) -> None:
@@ -62,6 +64,8 @@ def test_two_lines_at_once_from_the_local_model_then_suggestions(tmp_path: Path)
         "--model",
         MODEL,
         "--no-verify",
+        # one search and two reads: enough for a whole line, and a third of the calls
+        extra={"INQUIRER_AGENT_SEARCHES": "1", "INQUIRER_AGENT_READS": "2"},
     )
     assert done.returncode == 0, done.stderr
     records = Ledger(out).read()

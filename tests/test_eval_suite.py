@@ -14,7 +14,15 @@ from inquirer.evals.claims import Claim
 from inquirer.evals.compare import compare
 from inquirer.evals.report import latest_report, verifier_results
 from inquirer.evals.retrieval import Question
-from inquirer.evals.suite import in_turn, judge_claims, load_suite, score_lines, spread
+from inquirer.evals.suite import (
+    in_turn,
+    judge_claims,
+    load_suite,
+    make_plan,
+    score_lines,
+    spread,
+    start_run,
+)
 from inquirer.ledger import Ledger, Record
 from inquirer.types import Note, Sentence, SentenceCheck
 
@@ -43,6 +51,44 @@ def test_suite_files_name_what_is_wrong(tmp_path: Path) -> None:
     suite = load_suite(good)
     assert suite.config.limit == 4 and suite.resolve(suite.config.questions) == tmp_path / "q.jsonl"
     assert suite.config.retrieval_modes == ["dense", "bm25", "hybrid", "hybrid+links"]
+
+
+def test_the_agent_budget_comes_from_the_suite_then_the_settings_and_pins_the_run(
+    tmp_path: Path,
+) -> None:
+    row = {"id": "q1", "question": "Q?", "kind": "single", "relevant": {"a": 2}}
+    (tmp_path / "retrieval.jsonl").write_text(json.dumps(row) + "\n")
+    (tmp_path / "claims.jsonl").write_text("")
+    (tmp_path / "s.toml").write_text("agent_reads = 3\n")
+    settings = {"searches": 4, "reads": 10}
+    plan = make_plan(
+        load_suite(tmp_path / "s.toml"),
+        limit=None,
+        baseline=False,
+        model="m",
+        judge="j",
+        budget=settings,
+    )
+    assert plan.budget == {"searches": 4, "reads": 3}
+    out = tmp_path / "run"
+    out.mkdir()
+    start_run(out, plan)
+    assert json.loads((out / "config.json").read_text())["agent_budget"] == plan.budget
+    (tmp_path / "t.toml").write_text("")
+    other = make_plan(
+        load_suite(tmp_path / "t.toml"),
+        limit=None,
+        baseline=False,
+        model="m",
+        judge="j",
+        budget=settings,
+    )
+    with pytest.raises(InquirerError, match="another agent budget"):
+        start_run(out, other)
+    old = json.loads((out / "config.json").read_text())
+    del old["agent_budget"]  # a run from before budgets were recorded ran with the defaults
+    (out / "config.json").write_text(json.dumps(old))
+    start_run(out, other)
 
 
 class CountingVerifier:

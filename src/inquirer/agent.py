@@ -88,6 +88,9 @@ class Agent:
     # -- the steps -----------------------------------------------------------------------------
 
     def _plan(self, question: str, record: OnStep) -> list[str]:
+        if self.budget.searches <= 1:  # no room for planned queries: spare the call
+            record(Step("plan", "search the question as asked"))
+            return [question]
         messages = prompts.split(prompts.render("agent_plan", question=question))
         plan, _ = self.llm.structured(messages, Plan, max_tokens=120)
         queries = [question]

@@ -98,6 +98,10 @@ def eval_cmd(
         baseline=baseline,
         model=answering,
         judge=judge_model(settings, answering),
+        budget={"searches": settings.agent_searches, "reads": settings.agent_reads},
+    )
+    settings = settings.model_copy(
+        update={"agent_searches": plan.budget["searches"], "agent_reads": plan.budget["reads"]}
     )
     if out_dir is None:
         slug = answering.replace("/", "-").replace(":", "-")

@@ -250,6 +250,8 @@ class Composer:
         ]
         unread = self.retriever.cards(list(evidence.unread[:6]))
         pool += [(c.hit.title, c.hit.summary) for c in unread.values()]
+        if len(pool) < 3:  # a small corpus, all of it cited: open from the cited notes too
+            pool += [(s.title, s.summary) for s in sources]
         pool = pool[:6]
         proposals: list[str] = []
         if pool:

@@ -81,6 +81,12 @@ class Settings(BaseSettings):
     llm_parallel: int = Field(
         1, ge=1, le=64, description="requests the local model serves at once (batch raises it)"
     )
+    agent_searches: int = Field(
+        4, ge=1, le=10, description="searches the agent runs per question (the question first)"
+    )
+    agent_reads: int = Field(
+        10, ge=1, le=50, description="notes the agent reads and judges per question, at most"
+    )
     max_note_bytes: int = Field(1_000_000, ge=1, description="larger note files are rejected")
     verify: bool = Field(True, description="check every line with the external verifier pass")
     verify_judges: list[JudgeKind] = Field(

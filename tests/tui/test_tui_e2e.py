@@ -35,7 +35,13 @@ async def test_a_line_from_the_local_model_in_the_tui(settings: Settings, tmp_pa
     for note in NOTES:
         shutil.copy(REPO / "corpus" / "notes" / f"{note}.md", root)
     settings = settings.model_copy(
-        update={"corpus_paths": [root], "model": MODEL, "verify_model": MODEL}
+        update={
+            "corpus_paths": [root],
+            "model": MODEL,
+            "verify_model": MODEL,
+            "agent_searches": 2,  # as in the other real-model tests (cli_support.REAL_BUDGET)
+            "agent_reads": 4,
+        }
     )
     session = Session(settings)
     session.reindex()  # the real embedder into embedded Chroma

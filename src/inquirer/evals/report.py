@@ -20,7 +20,7 @@ from .answers import summarize
 from .claims import Claim, score
 from .compare import Change, compare
 from .retrieval import ModeResult, Question, table
-from .suite import Plan, Scored, score_row
+from .suite import DEFAULT_BUDGET, Plan, Scored, score_row
 
 RESULTS = "results.json"
 REPORT = "report.md"
@@ -295,6 +295,11 @@ def _comparison(comp: Mapping[str, Any] | None) -> list[str]:
     return out
 
 
+def _budget(config: dict[str, Any]) -> str:
+    budget = config.get("agent_budget") or DEFAULT_BUDGET
+    return f"{budget['searches']} searches and {budget['reads']} reads per question"
+
+
 def markdown(results: Mapping[str, Any], plots: Sequence[str]) -> str:
     config = results["config"]
     systems = results["systems"]
@@ -307,7 +312,7 @@ def markdown(results: Mapping[str, Any], plots: Sequence[str]) -> str:
         f"{len(config['questions'])} of "
         f"{config['questions_available']} questions, "
         f"{len(config['claims'])} labelled claims; answering model `{config['model']}`, "
-        f"judge `{config['judge']}`.",
+        f"judge `{config['judge']}`; the agent's budget {_budget(config)}.",
         *_partial(systems, len(config["questions"])),
         "",
         "## Answers: the agent beside the naive-RAG baseline"

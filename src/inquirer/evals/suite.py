@@ -18,13 +18,14 @@ import os
 import time
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ..agent import Budget
 from ..errors import ConfigError, InquirerError
 from ..ledger import Ledger
 from ..questions import Question as BatchQuestion
@@ -44,6 +45,7 @@ MODES: dict[str, SearchOptions] = {
 }
 ALL_MODES: tuple[RetrievalMode, ...] = ("dense", "bm25", "hybrid", "hybrid+links")
 SYSTEMS = ("agent", "baseline")
+DEFAULT_BUDGET = {"searches": Budget.searches, "reads": Budget.reads}
 T = TypeVar("T")
 
 
@@ -62,6 +64,12 @@ class SuiteConfig(BaseModel):
     retrieval_modes: list[RetrievalMode] = Field(default_factory=lambda: list(ALL_MODES))
     baseline: bool = Field(True, description="make the naive-RAG baseline's lines too")
     concurrency: int = Field(1, ge=1, le=64, description="lines made at once")
+    agent_searches: int | None = Field(
+        None, ge=1, le=10, description="the agent's searches per question (None = settings)"
+    )
+    agent_reads: int | None = Field(
+        None, ge=1, le=50, description="notes the agent reads per question (None = settings)"
+    )
 
 
 @dataclass(frozen=True)
@@ -134,6 +142,7 @@ class Plan:
     model: str
     judge: str
     available: int  # questions in the suite's file
+    budget: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_BUDGET))  # per question
 
     @property
     def systems(self) -> tuple[str, ...]:
@@ -150,6 +159,7 @@ class Plan:
             "questions_available": self.available,
             "claims": [c.id for c in self.claims],
             "retrieval_modes": list(self.suite.config.retrieval_modes),
+            "agent_budget": self.budget,
         }
 
     def batch_questions(self) -> list[BatchQuestion]:
@@ -157,8 +167,16 @@ class Plan:
 
 
 def make_plan(
-    suite: Suite, *, limit: int | None, baseline: bool | None, model: str, judge: str
+    suite: Suite,
+    *,
+    limit: int | None,
+    baseline: bool | None,
+    model: str,
+    judge: str,
+    budget: dict[str, int] | None = None,
 ) -> Plan:
+    """What a run scores. ``budget`` is the agent's searches and reads per question from the
+    settings; the suite's own values take precedence."""
     config = suite.config
     for name, path in (("questions", config.questions), ("claims", config.claims)):
         if not suite.resolve(path).is_file():
@@ -189,6 +207,10 @@ def make_plan(
         model=model,
         judge=judge,
         available=len(questions),
+        budget={
+            "searches": config.agent_searches or (budget or DEFAULT_BUDGET)["searches"],
+            "reads": config.agent_reads or (budget or DEFAULT_BUDGET)["reads"],
+        },
     )
 
 
@@ -205,7 +227,9 @@ def start_run(out: Path, plan: Plan) -> str:
                 f"{path} is not JSON", hint="choose another --out folder, or delete this one"
             ) from None
         wanted["created"] = had.get("created", wanted["created"])
-        differ = [k for k in ("model", "judge", "questions", "claims") if had.get(k) != wanted[k]]
+        had.setdefault("agent_budget", DEFAULT_BUDGET)  # runs from before budgets were set
+        keys = ("model", "judge", "questions", "claims", "agent_budget")
+        differ = [k.replace("_", " ") for k in keys if had.get(k) != wanted[k]]
         if differ:
             raise InquirerError(
                 f"{out} holds an eval run with another {', '.join(differ)}",
