@@ -178,6 +178,7 @@ def make_plan(
     """What a run scores. ``budget`` is the agent's searches and reads per question from the
     settings; the suite's own values take precedence."""
     config = suite.config
+    base = budget or DEFAULT_BUDGET
     for name, path in (("questions", config.questions), ("claims", config.claims)):
         if not suite.resolve(path).is_file():
             raise InquirerError(
@@ -208,8 +209,8 @@ def make_plan(
         judge=judge,
         available=len(questions),
         budget={
-            "searches": config.agent_searches or (budget or DEFAULT_BUDGET)["searches"],
-            "reads": config.agent_reads or (budget or DEFAULT_BUDGET)["reads"],
+            "searches": config.agent_searches or base["searches"],
+            "reads": config.agent_reads or base["reads"],
         },
     )
 
