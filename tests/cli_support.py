@@ -61,6 +61,8 @@ def small_corpus(root: Path) -> tuple[Path, Path]:
 # the real-model tests check that every part works, not how good a line is: a small agent
 # budget (a user's is 4 searches and 10 reads) keeps each of their lines to a minute or two
 REAL_BUDGET = {"INQUIRER_AGENT_SEARCHES": "2", "INQUIRER_AGENT_READS": "4"}
+# one search and two reads: still a whole line, with no planning call and two note judgements
+TINY_BUDGET = {"INQUIRER_AGENT_SEARCHES": "1", "INQUIRER_AGENT_READS": "2"}
 
 
 def env(home: Path, server: FakeOpenAI | None) -> dict[str, str]:

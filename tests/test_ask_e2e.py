@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from cli_support import REAL_BUDGET
+from cli_support import REAL_BUDGET, TINY_BUDGET
 from conftest import REPO, write_note
 from inquirer.checks import prompt_texts, words
 from inquirer.cli import cli
@@ -35,11 +35,11 @@ def bundled_home(bundled_index: Path) -> Iterator[Path]:
     os.environ.update(saved)
 
 
-def ask(*args: str) -> Result:
+def ask(*args: str, budget: dict[str, str] = REAL_BUDGET) -> Result:
     return CliRunner().invoke(
         cli,
         ["ask", *args, "--model", MODEL],
-        env={"INQUIRER_VERIFY_MODEL": MODEL} | REAL_BUDGET,  # the judge CI has, not the 1.5B
+        env={"INQUIRER_VERIFY_MODEL": MODEL} | budget,  # the judge CI has, not the 1.5B
         catch_exceptions=False,
     )
 
@@ -116,7 +116,11 @@ def test_a_line_from_the_local_model_has_every_part_and_takes_an_injection_as_da
 
 
 def test_a_question_the_corpus_cannot_answer_says_so(bundled_home: Path) -> None:
-    result = ask("What is the best recipe for sourdough bread?", "--no-verify")
+    result = ask(
+        "What is the best recipe for sourdough bread?",
+        "--no-verify",
+        budget=TINY_BUDGET,  # enough to find that nothing fits
+    )
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert out.startswith("INQUIRING LINE") and UNANSWERED in out

@@ -64,8 +64,7 @@ def test_two_lines_at_once_from_the_local_model_then_suggestions(tmp_path: Path)
         "--model",
         MODEL,
         "--no-verify",
-        # one search and two reads: enough for a whole line, and a third of the calls
-        extra={"INQUIRER_AGENT_SEARCHES": "1", "INQUIRER_AGENT_READS": "2"},
+        extra=cli_support.TINY_BUDGET,
     )
     assert done.returncode == 0, done.stderr
     records = Ledger(out).read()

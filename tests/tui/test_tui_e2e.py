@@ -39,8 +39,8 @@ async def test_a_line_from_the_local_model_in_the_tui(settings: Settings, tmp_pa
             "corpus_paths": [root],
             "model": MODEL,
             "verify_model": MODEL,
-            "agent_searches": 2,  # as in the other real-model tests (cli_support.REAL_BUDGET)
-            "agent_reads": 4,
+            "agent_searches": 1,  # the smallest budget that makes a whole line
+            "agent_reads": 2,  # (cli_support.TINY_BUDGET)
         }
     )
     session = Session(settings)
