@@ -12,8 +12,16 @@ from inquirer.indexer import Indexer
 from inquirer.store import Store
 
 
-def _indexer(settings: Settings, embedder: FakeEmbedder, chunk_words: int = 160) -> Indexer:
-    return Indexer(Store.open(settings), embedder, chunk_words=chunk_words, max_bytes=1_000_000)
+def _indexer(
+    settings: Settings, embedder: FakeEmbedder, chunk_words: int = 160, write_chunks: int = 256
+) -> Indexer:
+    return Indexer(
+        Store.open(settings),
+        embedder,
+        chunk_words=chunk_words,
+        max_bytes=1_000_000,
+        write_chunks=write_chunks,
+    )
 
 
 @pytest.fixture
@@ -43,6 +51,21 @@ def test_first_run_adds_then_nothing_changes(
     assert again.calls == []  # nothing re-embedded
     assert again.dimension_reads == 0  # and the model was never needed
     assert progress == [(0, 0)]
+
+
+def test_notes_are_embedded_and_written_in_groups_of_the_set_size(
+    settings: Settings, corpus: Path, fake_embedder: FakeEmbedder
+) -> None:
+    progress: list[tuple[int, int]] = []
+    report = _indexer(settings, fake_embedder, write_chunks=5).run(
+        [corpus], on_progress=lambda d, t: progress.append((d, t))
+    )
+    assert report.added == 12 and report.chunks_written == 24
+    # two chunks a note, whole notes to a group: a group closes at the note that brings it to
+    # 5 chunks or more, so 3 notes (6 chunks) each
+    assert [len(call) for call in fake_embedder.calls] == [6, 6, 6, 6]
+    assert [done for done, _ in progress[-4:]] == [3, 6, 9, 12]
+    assert _note_ids(Store.open(settings)) == {f"note-{i:02d}" for i in range(12)}
 
 
 def test_changed_note_is_replaced_and_deleted_note_removed(

@@ -21,6 +21,7 @@ import pytest
 from inquirer.synthetic import write_corpus
 
 pytestmark = pytest.mark.slow
+NOTES = 150
 
 DUMP = """
 import json, sys
@@ -43,6 +44,8 @@ def _env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("INQUIRER_")}
     env["INQUIRER_HOME"] = str(home)
     env["INQUIRER_EMBEDDING_BATCH_SIZE"] = "32"
+    # small write groups: several of them in a corpus small enough to index in seconds
+    env["INQUIRER_INDEX_WRITE_CHUNKS"] = "32"
     return env
 
 
@@ -117,7 +120,7 @@ def _interrupt_midway(home: Path, corpus: Path, sig: int, writes_before: int) ->
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_corpus(tmp_path_factory.mktemp("corpus"), 600, seed=7) / "notes"
+    return write_corpus(tmp_path_factory.mktemp("corpus"), NOTES, seed=7) / "notes"
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +128,7 @@ def clean_build(synthetic: Path, tmp_path_factory: pytest.TempPathFactory) -> di
     home = tmp_path_factory.mktemp("clean")
     result = _index(home, synthetic)
     assert result.returncode == 0, result.stderr
-    assert "600 added" in result.stderr
+    assert f"{NOTES} added" in result.stderr
     return _dump(home)
 
 
@@ -139,7 +142,7 @@ def test_interrupted_index_is_completed_by_the_next_run(
     partial = _dump(home)
     # what was written is whole notes only: nothing half-written is ever served
     assert partial["incomplete"] == []
-    assert 0 < len({m["note_id"] for m in partial["metadatas"]}) < 600
+    assert 0 < len({m["note_id"] for m in partial["metadatas"]}) < NOTES
     result = _index(home, synthetic)
     assert result.returncode == 0, result.stderr
     assert " 0 errors" in result.stderr

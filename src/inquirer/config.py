@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     )
     embedding_batch_size: int = Field(64, ge=1, le=4096, description="texts per embedding batch")
     chunk_words: int = Field(160, ge=20, le=2000, description="body words per chunk")
+    index_write_chunks: int = Field(
+        256, ge=1, le=100_000, description="chunks per store write; a stop loses at most one"
+    )
     search_k: int = Field(5, ge=1, le=1000, description="hits returned by search")
     search_mode: Literal["dense", "bm25", "hybrid"] = Field(
         "hybrid", description="dense vectors, BM25 words, or both fused by reciprocal rank"

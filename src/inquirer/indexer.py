@@ -94,7 +94,7 @@ def _scan(
 
 
 def _groups(
-    items: Sequence[tuple[Note, str]], chunk_words: int
+    items: Sequence[tuple[Note, str]], chunk_words: int, write_chunks: int
 ) -> Iterator[list[tuple[Note, str, list[Chunk]]]]:
     group: list[tuple[Note, str, list[Chunk]]] = []
     size = 0
@@ -102,7 +102,7 @@ def _groups(
         chunks = chunk_note(note, version, chunk_words)
         group.append((note, version, chunks))
         size += len(chunks)
-        if size >= WRITE_GROUP_CHUNKS:
+        if size >= write_chunks:
             yield group
             group, size = [], 0
     if group:
@@ -125,11 +125,13 @@ class Indexer:
         chunk_words: int,
         max_bytes: int,
         lexical: LexicalIndex | None = None,
+        write_chunks: int = WRITE_GROUP_CHUNKS,
     ) -> None:
         self.store = store
         self.lexical = lexical
         self.embedder = embedder
         self.chunk_words = chunk_words
+        self.write_chunks = write_chunks
         self.max_bytes = max_bytes
 
     def spec(self) -> IndexSpec:
@@ -206,7 +208,7 @@ class Indexer:
         done = 0
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer") as writer:
             pending: Future[None] | None = None
-            for group in _groups(items, self.chunk_words):
+            for group in _groups(items, self.chunk_words, self.write_chunks):
                 vectors = self.embedder.embed([c.text for _, _, cs in group for c in cs])
                 if pending is not None:
                     pending.result()

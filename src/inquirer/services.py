@@ -32,6 +32,7 @@ def build_indexer(settings: Settings, embedder: Embedder | None = None) -> Index
         Store.open(settings),
         embedder or build_embedder(settings),
         chunk_words=settings.chunk_words,
+        write_chunks=settings.index_write_chunks,
         max_bytes=settings.max_note_bytes,
         lexical=LexicalIndex(lexical_path(settings)),
     )
