@@ -50,6 +50,7 @@ def _parts(settings: Settings) -> tuple[Indexer, LexicalIndex]:
         Store.open(settings),
         FakeEmbedder(),
         chunk_words=160,
+        write_chunks=256,
         max_bytes=1_000_000,
         lexical=lexical,
     )
@@ -103,7 +104,12 @@ def test_a_missing_lexical_index_is_rebuilt_from_the_store(
     lexical.clear()  # as after an upgrade, or a crash between the two writes
     again = FakeEmbedder()
     report = Indexer(
-        Store.open(settings), again, chunk_words=160, max_bytes=1_000_000, lexical=lexical
+        Store.open(settings),
+        again,
+        chunk_words=160,
+        write_chunks=256,
+        max_bytes=1_000_000,
+        lexical=lexical,
     ).run([corpus])
     assert report.unchanged == 3 and again.calls == []  # nothing re-embedded
     assert lexical.search("overoptimization", 5)[0].note_id == "reward-hacking"

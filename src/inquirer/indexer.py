@@ -28,7 +28,6 @@ from .types import Chunk, Note
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int], None]
-WRITE_GROUP_CHUNKS = 256
 
 
 @dataclass
@@ -123,9 +122,9 @@ class Indexer:
         embedder: Embedder,
         *,
         chunk_words: int,
+        write_chunks: int,
         max_bytes: int,
         lexical: LexicalIndex | None = None,
-        write_chunks: int = WRITE_GROUP_CHUNKS,
     ) -> None:
         self.store = store
         self.lexical = lexical
