@@ -11,11 +11,14 @@ import pytest
 from pydantic import ValidationError
 
 from conftest import FakeLLM, fake_retriever, write_note
+from inquirer.agent import Budget
 from inquirer.composer import FRAMING_LEAD, INSIGHT_LEAD
 from inquirer.config import Settings
 from inquirer.evals.answers import format_problems, score, summarize
 from inquirer.evals.baseline import NaiveRAG, answer_schema
 from inquirer.evals.compare import compare, regressions
+from inquirer.evals.funnel import Funnel, found_ids, funnel, pooled
+from inquirer.pipeline import Pipeline
 from inquirer.render import to_json
 from inquirer.retrieval import Retriever
 
@@ -114,6 +117,70 @@ def test_a_summary_averages_each_metric_where_it_applies() -> None:
     assert got["abstention_accuracy"] == 1.0 and got["answer_rate"] == 1.0
     assert got["format_ok"] == 1.0
     assert got["median_seconds"] == 20.0
+
+
+# -- the funnel of the gold notes -------------------------------------------------------------
+
+
+def test_the_funnel_counts_gold_notes_found_read_kept_and_cited() -> None:
+    traced = line(
+        read=[
+            {"id": "a", "relevant": True},
+            {"id": "x", "relevant": True},
+            {"id": "d", "relevant": False},
+            {"id": "y", "relevant": False},
+        ],
+        trace=[
+            {"kind": "plan", "detail": "a query; another -> kind of query"},
+            {"kind": "search", "detail": "Does A -> B hold? -> a, d, x, f"},
+            {"kind": "follow", "detail": "e, y", "note_id": "a"},
+            {"kind": "judge", "detail": "no", "note_id": "d"},
+        ],
+    )
+    assert found_ids(traced) == {"a", "d", "x", "f", "e", "y"}
+    got = score("q1", "single", {"a": 2, "b": 1, "d": 2, "e": 1, "f": 1}, traced).funnel
+    # gold a, b, d, e, f: found a, d, e, f; read a, d; kept a; cited a, b (b unread: a fake line)
+    assert got == Funnel(gold=5, found=4, read=2, kept=1, cited=2, other_read=2, other_kept=1)
+    assert score("u1", "unanswerable", {}, traced).funnel is None
+    # the baseline's trace names no notes: what it found is what it read
+    baseline = line(
+        read=[{"id": "a"}, {"id": "z"}], trace=[{"kind": "search", "detail": "Q -> 5 notes"}]
+    )
+    assert found_ids(baseline) == {"a", "z"}
+    assert funnel(baseline, {"a", "b"}) == Funnel(2, 1, 1, 1, 2, 1, 1)
+
+
+def test_the_funnel_is_pooled_over_gold_notes() -> None:
+    got = pooled([Funnel(5, 3, 2, 1, 2, 2, 1), Funnel(1, 1, 1, 1, 1, 0, 0)])
+    assert got["gold"] == 6 and got["found"] == pytest.approx(4 / 6)
+    assert got["read"] == pytest.approx(3 / 6) and got["cited"] == pytest.approx(3 / 6)
+    assert got["kept_of_gold_read"] == pytest.approx(2 / 3)
+    assert got["kept_of_other_read"] == pytest.approx(1 / 2)
+    assert pooled([])["found"] is None and pooled([])["kept_of_other_read"] is None
+
+
+def test_the_funnel_reads_what_the_agent_found_from_its_trace(
+    settings: Settings, tmp_path: Path
+) -> None:
+    root = tmp_path / "corpus"
+    notes = {
+        "rlhf": "Does RLHF hurt calibration?",
+        "verbal": "Is stated confidence calibrated after RLHF?",
+        "scaling": "Does temperature scaling fix calibration?",
+        "dough": "How long should bread dough rise?",
+    }
+    for nid, title in notes.items():
+        write_note(root, nid, title=title, summary=f"A claim on: {title}")
+    retriever: Retriever = fake_retriever(settings, root)
+    question = "Does RLHF hurt calibration?"
+    # one read: the notes found but never read are known only from the trace
+    made = Pipeline(FakeLLM(), retriever, budget=Budget(min_similarity=0.0, reads=1)).ask(question)
+    data = to_json(made)
+    first = {h.note_id for h in retriever.search(question, Budget().hits_per_search)}
+    assert len(data["read"]) == 1 and len(first) > 1
+    # every hit of the question's own search and every note read; nothing parsed from a query
+    assert found_ids(data) >= first | {r["id"] for r in data["read"]}
+    assert found_ids(data) <= set(notes)
 
 
 # -- the naive-RAG baseline -----------------------------------------------------------------------

@@ -109,13 +109,16 @@ def test_a_run_writes_a_whole_report_resumes_and_compares_with_the_last(
     agent = results["systems"]["agent"]["summary"]
     assert agent["citation_recall"] is not None and agent["next_answerable"] is not None
     assert results["systems"]["baseline"]["summary"]["format_ok"] == 0.0  # no framing et al.
+    for system in results["systems"].values():  # the gold notes' funnel, from real traces
+        funnel = system["funnel"]
+        assert funnel["gold"] > 0 and 1 >= funnel["found"] >= funnel["read"] >= funnel["kept"]
     assert [r["mode"] for r in results["retrieval"]] == ["bm25", "hybrid"]
     assert results["verifier"]["n"] == 4
     assert results["comparison"] is None
     report = (first / "report.md").read_text()
-    for heading in ("## Answers", "## Retrieval", "## The verifier", "## Against the previous"):
+    for heading in ("## Answers", "## Where the gold", "## Retrieval", "## The verifier"):
         assert heading in report
-    assert "![heatmap](heatmap.png)" in report
+    assert "## Against the previous" in report and "![heatmap](heatmap.png)" in report
 
     again = run(home, server, "eval", "--suite", str(suite_file), "--out", str(first))
     assert again.returncode == 0, again.stderr

@@ -80,6 +80,7 @@ def test_the_smoke_suite_makes_a_complete_well_formed_report(
     for heading in ("## Answers", "### agent, by kind", "### baseline, by kind", "## Retrieval"):
         assert heading in report
     assert "## The verifier on labelled claims" in report and "## Against the previous" in report
+    assert "## Where the gold notes are lost" in report
     for label in METRICS.values():
         assert f"| {label} |" in report
     for rows in tables(report):

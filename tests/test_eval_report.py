@@ -94,6 +94,7 @@ def test_a_run_with_every_line_failed_or_missing_is_a_whole_partial_report(
     assert "**A partial run" in text and "- agent: 0 of 2 lines made, 1 failed, 1 not made" in text
     assert "`q1`: the model timed out" in text and "weakest lines" not in text
     assert "Not scored: the questions name no relevant notes." in text
+    assert "## Where the gold notes are lost\n\nNo answerable question has a line yet." in text
     assert all((tmp_path / name).stat().st_size > 1000 for name in PLOTS.values())
 
 
@@ -116,6 +117,10 @@ def test_a_run_without_baseline_says_so_and_a_complete_one_has_no_banner(tmp_pat
     weakest = text.split("weakest lines", 1)[1]
     assert weakest.index("`u1`") < weakest.index("`q1`")
     assert "answered a question the corpus cannot answer" in weakest
+    # q1's one gold note was cited though this fake line read nothing; u1 has no gold notes
+    assert got["systems"]["agent"]["funnel"]["gold"] == 1
+    assert "| agent | 1 | 0.000 | 0.000 | 0.000 | 1.000 | — | — |" in text
+    assert flatten(got)["agent.gold_cited"] == 1.0 and "agent.gold_gold" not in flatten(got)
 
 
 def test_a_comparison_on_other_questions_flags_nothing_and_old_results_still_compare() -> None:

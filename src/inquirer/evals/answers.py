@@ -9,7 +9,8 @@ and the naive-RAG baseline's lines are all scored the same way:
 - next lines: the share the verifier found answerable, and novel;
 - abstention: a question with no gold notes should be declared unanswered (abstention
   accuracy), any other answered (answer rate);
-- time and tokens.
+- time and tokens;
+- the funnel of the gold notes (funnel.py): found, read, kept by the judge, cited.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..composer import FRAMING_LEAD, INSIGHT_LEAD
+from .funnel import Funnel, funnel
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class AnswerScore:
     next_novel: float | None
     seconds: float
     tokens: int
+    funnel: Funnel | None = None  # None for unanswerable questions
 
     @property
     def format_ok(self) -> bool:
@@ -107,6 +110,7 @@ def score(
         next_novel=_share([c["novel"] for c in checks]) if ran else None,
         seconds=float((line.get("timings") or {}).get("total_s", 0.0)),
         tokens=int(usage.get("prompt_tokens", 0)) + int(usage.get("completion_tokens", 0)),
+        funnel=funnel(line, gold),
     )
 
 

@@ -19,6 +19,7 @@ from ..errors import InquirerError
 from .answers import summarize
 from .claims import Claim, score
 from .compare import Change, compare
+from .funnel import STAGES, pooled
 from .retrieval import ModeResult, Question, table
 from .suite import DEFAULT_BUDGET, Plan, Scored, score_row
 
@@ -79,6 +80,7 @@ def system_results(scored: Scored, questions: Sequence[Question]) -> dict[str, A
         "missing": scored.missing,
         "complete": not scored.failed and not scored.missing,
         "line_seconds": round(sum(s.seconds for s in scored.scores), 1),
+        "funnel": pooled([s.funnel for s in scored.scores if s.funnel is not None]),
         "lines": [score_row(s) for s in scored.scores],
     }
 
@@ -117,6 +119,10 @@ def flatten(results: Mapping[str, Any]) -> dict[str, float | None]:
     for name, system in (results.get("systems") or {}).items():
         for metric, value in (system.get("summary") or {}).items():
             out[f"{name}.{metric}"] = value
+        funnel = system.get("funnel") or {}  # absent from reports written before it
+        for stage in STAGES:
+            if stage in funnel:
+                out[f"{name}.gold_{stage}"] = funnel[stage]
     for row in results.get("retrieval") or []:
         for metric in ("recall_10", "ndcg_10", "mrr", "median_ms"):
             out[f"retrieval.{row.get('mode')}.{metric}"] = row.get(metric)
@@ -222,6 +228,29 @@ def _answers_table(systems: Mapping[str, Any]) -> list[str]:
             )
             row += f" {shown} |"
         lines.append(row)
+    return lines
+
+
+FUNNEL = {  # the funnel's figures, in the order its table shows them
+    "found": "found by search",
+    "read": "read",
+    "kept": "kept by the judge",
+    "cited": "cited",
+    "kept_of_gold_read": "judge kept, of gold read",
+    "kept_of_other_read": "judge kept, of others read",
+}
+
+
+def _funnel_table(systems: Mapping[str, Any]) -> list[str]:
+    """Per system, the share of the gold notes that reached each stage (funnel.py)."""
+    rows = {n: s.get("funnel") or {} for n, s in systems.items() if (s.get("funnel") or {})}
+    if not rows or not any(f.get("gold") for f in rows.values()):
+        return ["No answerable question has a line yet."]
+    lines = ["| system | gold notes | " + " | ".join(FUNNEL.values()) + " |"]
+    lines.append("| --- " * (len(FUNNEL) + 2) + "|")
+    for name, figures in rows.items():
+        cells = " | ".join(_fmt(figures.get(key)) for key in FUNNEL)
+        lines.append(f"| {name} | {_fmt(figures.get('gold'), 'lines')} | {cells} |")
     return lines
 
 
@@ -336,7 +365,20 @@ def markdown(results: Mapping[str, Any], plots: Sequence[str]) -> str:
             ]
     if systems.get("agent", {}).get("lines"):
         out += ["", "### The agent's weakest lines", "", *_weakest(systems["agent"])]
-    out += ["", "## Retrieval", ""]
+    out += [
+        "",
+        "## Where the gold notes are lost",
+        "",
+        *_funnel_table(systems),
+        "",
+        "Shares of all the answerable questions' gold notes: turned up by a search or a "
+        "followed link, read, kept by the agent's judge, cited in the line (the baseline "
+        "reads its top hits and keeps them all). The judge's two keep rates show how well it "
+        "tells gold notes from the others it read.",
+        "",
+        "## Retrieval",
+        "",
+    ]
     out.append(
         table([ModeResult(**r) for r in results["retrieval"]])
         if results["retrieval"]
