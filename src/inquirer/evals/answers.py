@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..composer import FRAMING_LEAD, INSIGHT_LEAD
-from .funnel import Funnel, funnel
+from .funnel import Funnel, cited_ids, funnel
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def score(
     question_id: str, kind: str, relevant: Mapping[str, int], line: Mapping[str, Any]
 ) -> AnswerScore:
     """The metrics of one line for a question whose gold relevant notes are ``relevant``."""
-    cited = {c for p in line.get("body") or [] for s in p.get("sentences", []) for c in s["cites"]}
+    cited = cited_ids(line)
     gold = set(relevant)
     verification = line.get("verification") or {}
     ran = verification.get("status") not in (None, "not run")

@@ -34,6 +34,11 @@ class Funnel:
     other_kept: int  # of those, kept by the judge
 
 
+def cited_ids(line: Mapping[str, Any]) -> set[str]:
+    """The notes a line's body cites."""
+    return {c for p in line.get("body") or [] for s in p.get("sentences", []) for c in s["cites"]}
+
+
 def found_ids(line: Mapping[str, Any]) -> set[str]:
     """The notes a line's searches and followed links turned up, and every note it read."""
     out = {str(r["id"]) for r in line.get("read") or []}
@@ -58,7 +63,7 @@ def funnel(line: Mapping[str, Any], relevant: Iterable[str]) -> Funnel | None:
         return None
     read = {str(r["id"]): bool(r.get("relevant", True)) for r in line.get("read") or []}
     kept = {note for note, judged in read.items() if judged}
-    cited = {c for p in line.get("body") or [] for s in p.get("sentences", []) for c in s["cites"]}
+    cited = cited_ids(line)
     others = set(read) - gold
     return Funnel(
         gold=len(gold),
