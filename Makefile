@@ -53,7 +53,7 @@ check: lint typecheck
 
 test: check
 
-# The eval suite's smoke run (evals/smoke.toml) on the real 0.5B model: ~15 minutes on these
+# The eval suite's smoke run (evals/smoke.toml) on the real 0.5B model: 7-15 minutes on these
 # 2 cores, so not part of `make test` (the README says why).
 smoke: $(VENV)/.installed
 	$(BIN)/python -m pytest -m smoke -s tests/test_eval_e2e.py

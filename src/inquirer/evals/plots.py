@@ -92,12 +92,12 @@ def heatmap_plot(systems: Mapping[str, Any], path: Path) -> None:
     not apply (no gold notes, no verification, no next lines)."""
     names = [n for n in systems if systems[n]["lines"]]
     questions = sorted({row["question_id"] for n in names for row in systems[n]["lines"]})
+    height = 0.22 * len(questions) + 2.2
     fig, axes = plt.subplots(
-        1,
-        max(len(names), 1),
-        figsize=(4.2 * max(len(names), 1) + 0.8, 0.22 * len(questions) + 2.2),
-        squeeze=False,
+        1, max(len(names), 1), figsize=(4.2 * max(len(names), 1) + 0.8, height), squeeze=False
     )
+    # Fixed margins in inches: matplotlib's default shares leave inches of blank on a tall figure.
+    fig.subplots_adjust(top=1 - 0.6 / height, bottom=1.5 / height)
     cmap = ListedColormap(plt.get_cmap("RdYlGn")(range(256))).with_extremes(bad="#d9d9d9")
     image = None
     for ax, name in zip(axes[0], names, strict=False):
@@ -109,7 +109,7 @@ def heatmap_plot(systems: Mapping[str, Any], path: Path) -> None:
         ax.set_title(name)
     if image is not None:
         fig.colorbar(image, ax=axes[0].tolist(), shrink=0.6)
-    fig.suptitle("Per-question scores", y=1.03)
+    fig.suptitle("Per-question scores", y=1 - 0.15 / height)
     _save(fig, path, bbox_inches="tight")
 
 
