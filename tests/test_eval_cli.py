@@ -150,6 +150,8 @@ def test_ctrl_c_keeps_the_finished_lines_and_the_same_command_finishes_the_run(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        # as at a terminal: a test run started in the background inherits SIGINT ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     ledger = out / "agent" / "ledger.jsonl"
     deadline = time.monotonic() + 120
