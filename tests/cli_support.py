@@ -5,6 +5,7 @@ and the command run as a user runs it."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -78,6 +79,13 @@ def env(home: Path, server: FakeOpenAI | None) -> dict[str, str]:
             "INQUIRER_LLM_RETRIES": "0",
         }
     return out
+
+
+def sigint_as_at_a_terminal() -> None:
+    """A ``preexec_fn`` for a child that a test stops with Ctrl+C (SIGINT). A test run started in
+    the background inherits SIGINT ignored, and Python then installs no KeyboardInterrupt
+    handler in the child; this gives it SIGINT's default, as at a terminal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def run(

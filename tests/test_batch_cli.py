@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_support import FOLLOW_UPS, env, run, small_corpus
+from cli_support import FOLLOW_UPS, env, run, sigint_as_at_a_terminal, small_corpus
 from fake_openai import FakeOpenAI
 from inquirer import saved
 from inquirer.ledger import Ledger
@@ -64,8 +64,7 @@ def test_a_killed_batch_loses_nothing_and_resume_finishes_it(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
-        # as at a terminal: a test run started in the background inherits SIGINT ignored
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=sigint_as_at_a_terminal,
     )
     ledger = out / "ledger.jsonl"
     deadline = time.monotonic() + 300

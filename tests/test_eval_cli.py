@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from cli_support import FOLLOW_UPS, env, run, small_corpus
+from cli_support import FOLLOW_UPS, env, run, sigint_as_at_a_terminal, small_corpus
 from fake_openai import FakeOpenAI
 from inquirer.ledger import Ledger
 
@@ -150,8 +150,7 @@ def test_ctrl_c_keeps_the_finished_lines_and_the_same_command_finishes_the_run(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
-        # as at a terminal: a test run started in the background inherits SIGINT ignored
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=sigint_as_at_a_terminal,
     )
     ledger = out / "agent" / "ledger.jsonl"
     deadline = time.monotonic() + 120

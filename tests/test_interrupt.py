@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from cli_support import sigint_as_at_a_terminal
 from inquirer.synthetic import write_corpus
 
 pytestmark = pytest.mark.slow
@@ -98,9 +99,7 @@ def _interrupt_midway(home: Path, corpus: Path, sig: int, writes_before: int) ->
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
-        # as at a terminal: a test run started in the background inherits SIGINT ignored,
-        # and Python then installs no KeyboardInterrupt handler in the child
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=sigint_as_at_a_terminal,
     )
     assert proc.stderr is not None
     seen = 0
