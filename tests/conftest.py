@@ -134,6 +134,16 @@ WORDS = [
 ]
 
 
+# paragraphs open apart and make points of their own, as the reading pass asks
+CLAIMS = (
+    ("Evidence from {} points one way on this.", "A second finding limits its reach."),
+    ("Work on {} measured how large the effect is.", "Later surveys doubt it holds at scale."),
+    ("Measurement in {} shows a gap under shift.", "Replication narrowed that gap somewhat."),
+    ("Experience with {} suggests tuning matters more.", "Field trials disagree on the cost."),
+    ("Testing of {} found no change across sizes.", "Counter-examples remain for small models."),
+)
+
+
 class FakeLLM:
     """A model for unit tests of logic: each structured call takes the next reply queued for
     its schema (by class name), or the schema's default reply; every call is kept in
@@ -160,13 +170,12 @@ class FakeLLM:
             ids = schema.model_json_schema()["$defs"]["SentenceOut"]["properties"]["cites"]
             item = ids["items"]  # one id is a const, several an enum
             first = item["const"] if "const" in item else item["enum"][0]
+            first_claim, second_claim = CLAIMS[self.paragraphs % len(CLAIMS)]
+            self.paragraphs += 1
             return {
                 "sentences": [
-                    {
-                        "text": f"The evidence from {first} points one way on this.",
-                        "cites": [first],
-                    },
-                    {"text": "A second finding limits how far that reaches.", "cites": [first]},
+                    {"text": first_claim.format(first), "cites": [first]},
+                    {"text": second_claim, "cites": [first]},
                 ]
             }
         if name == "InsightOut":

@@ -158,7 +158,7 @@ def run(
         score_lines,
     )
     from .pipeline import build_pipeline
-    from .services import build_embedder
+    from .services import build_embedder, relatedness
 
     clock = time.perf_counter()
     embedder = build_embedder(settings)
@@ -193,7 +193,15 @@ def run(
     results = build_results(
         plan,
         retrieval=retrieval,
-        systems={name: score_lines(out / name, plan.questions) for name in plan.systems},
+        systems={
+            name: score_lines(
+                out / name,
+                plan.questions,
+                first.retriever.read,
+                lambda question, texts: relatedness(first.retriever, question, texts),
+            )
+            for name in plan.systems
+        },
         claims=claims,
         started=started,
         seconds=time.perf_counter() - clock,

@@ -85,6 +85,18 @@ def verdict_json(verdict: Verdict | None) -> dict[str, Any]:
             for s in verdict.sentences
         ],
         "failures": [{"kind": f.kind, "detail": f.detail} for f in verdict.failures],
+        "copied": verdict.copied,
+        "reading": [
+            {
+                "kind": f.kind,
+                "part": f.part,
+                "paragraph": f.paragraph,
+                "index": f.index,
+                "text": f.text,
+                "detail": f.detail,
+            }
+            for f in verdict.reading
+        ],
         "next_lines": [
             {"question": c.question, "answerable": c.answerable, "novel": c.novel}
             for c in verdict.next_lines
@@ -123,12 +135,27 @@ def verification_lines(data: dict[str, Any]) -> list[str]:
     if verdict["failures"]:
         out += ["", "Failed checks:"]
         out += [f"- {f['kind']}: {f['detail']}" for f in verdict["failures"]]
+    if verdict.get("reading"):
+        out += ["", "A reader would trip on:"]
+        out += [
+            f"- {f['kind'].replace('_', ' ')} ({_where(f)}): “{f['text']}” — {f['detail']}"
+            for f in verdict["reading"]
+        ]
     if verdict["changes"]:
         out += ["", "Revised once:"]
         for c in verdict["changes"]:
             after = f"“{c['after']}”" if c["after"] else "dropped"
             out.append(f"- “{c['before']}” → {after} ({c['reason']})")
     return out
+
+
+def _where(finding: dict[str, Any]) -> str:
+    if finding["part"] == "body":
+        sentence = f", sentence {finding['index'] + 1}" if finding["index"] >= 0 else ""
+        return f"paragraph {finding['paragraph'] + 1}{sentence}"
+    if finding["part"] == "next":
+        return f"next line {finding['index'] + 1}"
+    return str(finding["part"])
 
 
 def dumps(line: Line) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from . import followups
@@ -154,4 +155,13 @@ def build_verifier(settings: Settings, answering: LLM, retriever: Retriever) -> 
         panel,
         rule=rule,
         followups=lambda question, lines: followups.assess(retriever, question, lines),
+        relatedness=lambda question, texts: relatedness(retriever, question, texts),
     )
+
+
+def relatedness(retriever: Retriever, question: str, texts: Sequence[str]) -> list[float]:
+    """The cosine of ``question`` to each of ``texts`` (the reading pass's off-question check)."""
+    if not texts:
+        return []
+    vectors = retriever.embedder.embed([question, *texts])
+    return [float(v @ vectors[0]) for v in vectors[1:]]

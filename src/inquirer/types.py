@@ -222,6 +222,19 @@ class Failure:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """Something a reader trips on (FORMAT.md, "What a reader must never trip on"), found by the
+    reading pass (reading.py): its kind, where it is and the text that shows it."""
+
+    kind: str  # fragment, copied, insight_copy, repeated_opener, meta, connective, next_generic…
+    part: str  # framing, body, insight, next
+    paragraph: int  # 0-based body paragraph; -1 outside the body
+    index: int  # 0-based sentence in the paragraph (or next line); -1 for a whole part
+    text: str
+    detail: str
+
+
+@dataclass(frozen=True)
 class NextCheck:
     question: str
     answerable: bool  # retrieval finds enough relevant notes
@@ -254,6 +267,8 @@ class Verdict:
     judges: tuple[str, ...] = ()
     seconds: float = 0.0
     reason: str = ""
+    reading: tuple[Finding, ...] = ()  # what a reader trips on, after any revision
+    copied: float | None = None  # share of body words in runs copied from the notes
 
     def count(self, label: str) -> int:
         return sum(1 for s in self.sentences if s.label == label)
@@ -267,6 +282,7 @@ class Verdict:
             f"{self.count('partial')} partial" if self.count("partial") else "",
             f"{self.count('unsupported')} unsupported" if self.count("unsupported") else "",
             f"{len(self.failures)} failed checks" if self.failures else "",
+            f"{len(self.reading)} reading problems" if self.reading else "",
             f"{len(self.changes)} revised" if self.changes else "",
         ]
         return ", ".join(p for p in parts if p)

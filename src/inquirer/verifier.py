@@ -20,6 +20,7 @@ from .checks import words
 from .composer import FRAMING_LEAD, INSIGHT_LEAD
 from .facts import missing_entities, missing_numbers
 from .judges import Panel
+from .reading import Relatedness, read_line
 from .types import Failure, Line, NextCheck, Note, Sentence, SentenceCheck, Verdict
 
 EXCERPT_WORDS = 120  # body words a judge sees beside a note's claim
@@ -104,10 +105,12 @@ class Verifier:
         *,
         rule: Rule | None = None,
         followups: Callable[[str, Sequence[str]], list[NextCheck]] | None = None,
+        relatedness: Relatedness | None = None,
     ) -> None:
         self.panel = panel
         self.rule = rule or Rule()
         self.followups = followups
+        self.relatedness = relatedness
 
     def verify(
         self,
@@ -148,8 +151,9 @@ class Verifier:
             if not (c.novel and c.answerable)
         ]
         unsupported = any(s.label == "unsupported" for s in sentences)
+        reading = read_line(line, notes, relatedness=self.relatedness)
         return Verdict(
-            status="failed" if failures or unsupported else "passed",
+            status="failed" if failures or unsupported or reading.findings else "passed",
             sentences=tuple(sentences),
             citation_recall=citation_recall(sentences),
             citation_precision=citation_precision(sentences),
@@ -157,6 +161,8 @@ class Verifier:
             next_lines=next_checks,
             judges=self.panel.names if self.panel else (),
             seconds=round(time.perf_counter() - start, 3),
+            reading=reading.findings,
+            copied=reading.copied,
         )
 
     # -- one sentence ---------------------------------------------------------------------------

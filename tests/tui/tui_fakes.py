@@ -26,7 +26,7 @@ from inquirer.verifier import Rule, Verifier
 QUESTION = "Does RLHF hurt the calibration of model probabilities?"
 NEXT = [
     "Does temperature scaling repair calibration after tuning?",
-    "Is stated confidence better calibrated than token probabilities?",
+    "Which calibration repair survives a change of domain?",
     "Do larger models keep their calibration under RLHF?",
 ]
 INDEXED = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)

@@ -10,7 +10,8 @@ and the naive-RAG baseline's lines are all scored the same way:
 - abstention: a question with no gold notes should be declared unanswered (abstention
   accuracy), any other answered (answer rate);
 - time and tokens;
-- the funnel of the gold notes (funnel.py): found, read, kept by the judge, cited.
+- the funnel of the gold notes (funnel.py): found, read, kept by the judge, cited;
+- how the line reads (readability.py): the reading pass's findings, as rates.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..composer import FRAMING_LEAD, INSIGHT_LEAD
+from . import readability
 from .funnel import Funnel, cited_ids, funnel
 
 
@@ -40,6 +42,7 @@ class AnswerScore:
     seconds: float
     tokens: int
     funnel: Funnel | None = None  # None for unanswerable questions
+    reading: dict[str, Any] | None = None  # readability.read_json's row; None: not read
 
     @property
     def format_ok(self) -> bool:
@@ -83,9 +86,14 @@ def _share(flags: Sequence[bool]) -> float | None:
 
 
 def score(
-    question_id: str, kind: str, relevant: Mapping[str, int], line: Mapping[str, Any]
+    question_id: str,
+    kind: str,
+    relevant: Mapping[str, int],
+    line: Mapping[str, Any],
+    reading: dict[str, Any] | None = None,
 ) -> AnswerScore:
-    """The metrics of one line for a question whose gold relevant notes are ``relevant``."""
+    """The metrics of one line for a question whose gold relevant notes are ``relevant``;
+    ``reading`` is its reading row (readability.read_json), where it was read."""
     cited = cited_ids(line)
     gold = set(relevant)
     verification = line.get("verification") or {}
@@ -111,6 +119,7 @@ def score(
         seconds=float((line.get("timings") or {}).get("total_s", 0.0)),
         tokens=int(usage.get("prompt_tokens", 0)) + int(usage.get("completion_tokens", 0)),
         funnel=funnel(line, gold),
+        reading=reading,
     )
 
 
@@ -138,6 +147,7 @@ def summarize(scores: Sequence[AnswerScore]) -> dict[str, float | None]:
         "answer_rate": _share([s.answered for s in answerable]),
         "median_seconds": _median([s.seconds for s in scores]),
         "mean_tokens": mean([float(s.tokens) for s in scores]),
+        **readability.summarize([s.reading for s in scores if s.reading is not None]),
     }
 
 

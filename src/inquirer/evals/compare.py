@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .readability import LOWER_IS_BETTER
+
 # a cost regresses when it grows by more than its share *and* by more than its floor, so that the
 # noise of a shared machine on a fast figure is not called a regression
 COSTS = {"median_seconds": 1.0, "mean_tokens": 50.0, "median_ms": 5.0}
-SKIPPED = ("lines",)  # metric names may be dotted ("agent.median_seconds"): the last part counts
+SKIPPED = ("lines", "paragraph_words")  # names may be dotted ("agent.lines"): the last part counts
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ def compare(
         if kind in COSTS:
             allowed = max(abs(then) * cost_tolerance, COSTS[kind])
             regressed, improved = now > then + allowed, now < then - allowed
+        elif kind in LOWER_IS_BETTER:  # reading failures (readability.py)
+            regressed, improved = now > then + tolerance, now < then - tolerance
         else:
             regressed, improved = now < then - tolerance, now > then + tolerance
         out.append(Change(metric, then, now, regressed=regressed, improved=improved))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InquirerError
+from . import readability
 from .answers import summarize
 from .claims import Claim, score
 from .compare import Change, compare
@@ -354,6 +355,8 @@ def markdown(results: Mapping[str, Any], plots: Sequence[str]) -> str:
         "the citation figures (citation recall: sentences fully supported by the notes they "
         "cite) and the sentences supported fully or in part (not flagged). Next-line figures "
         "exist only for lines with next lines (the baseline writes none).",
+        "",
+        *readability.section(systems),
     ]
     for name, system in systems.items():
         out += ["", f"### {name}, by kind of question", "", *_kinds_table(system)]

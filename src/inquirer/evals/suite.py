@@ -29,9 +29,11 @@ from ..agent import Budget
 from ..errors import ConfigError, InquirerError
 from ..ledger import Ledger
 from ..questions import Question as BatchQuestion
+from ..reading import Relatedness
 from ..retrieval import Retriever, SearchOptions
 from ..types import Note, Sentence
 from ..verifier import Verifier
+from . import readability
 from .answers import AnswerScore, score
 from .claims import Claim, load_claims
 from .retrieval import ModeResult, Question, evaluate, load_questions
@@ -335,7 +337,14 @@ class Scored:
     missing: list[str]
 
 
-def score_lines(folder: Path, questions: Sequence[Question]) -> Scored:
+def score_lines(
+    folder: Path,
+    questions: Sequence[Question],
+    read_note: readability.NoteReader | None = None,
+    relatedness: Relatedness | None = None,
+) -> Scored:
+    """Score one system's lines; with ``read_note`` (a note by id, as the index holds it) each
+    line is also read by the reading pass."""
     records = Ledger(folder).read() if (folder / "ledger.jsonl").is_file() else {}
     scores, failed, missing = [], {}, []
     for q in questions:
@@ -348,7 +357,8 @@ def score_lines(folder: Path, questions: Sequence[Question]) -> Scored:
             failed[q.id] = record.error or f"no line file at {path}"
             continue
         line = json.loads(path.read_text(encoding="utf-8"))
-        scores.append(score(q.id, q.kind, q.relevant, line))
+        reading = None if read_note is None else readability.read_json(line, read_note, relatedness)
+        scores.append(score(q.id, q.kind, q.relevant, line, reading))
     return Scored(scores, failed, missing)
 
 

@@ -1,0 +1,587 @@
+"""The reading pass: what a reader trips on in a finished line (FORMAT.md, "What a reader must
+never trip on"), found by code. Pure functions over a Line and the notes it was made from.
+
+Each check names a kind of defect and the text that shows it:
+
+- ``fragment``: a sentence that opens mid-sentence (its opening words are a run copied from the
+  middle of a note's sentence), that opens with a note's own answer words ("Yes, to a point:",
+  "Mostly the format.", "Little."), or that is not a whole sentence;
+- ``copied``: a sentence most of whose words sit in runs of ``RUN`` or more words copied from
+  the notes (numbers and names may match; whole clauses may not);
+- ``insight_copy``: an insight that restates a body sentence or a note instead of concluding;
+- ``repeated_opener``: a paragraph that opens as another does, or a sentence that opens with
+  the question's own words once a sentence already has;
+- ``repeated_point``: a sentence that makes a point an earlier paragraph made;
+- ``meta``: a sentence about "the notes" or "the evidence provided" instead of the subject;
+- ``off_question``: a paragraph that does not bear on the question (needs an embedder);
+- ``connective``: a relation between findings ("aligns with", "because", "which shows") that
+  the cited notes do not state themselves;
+- ``contradiction``: a line whose stated yes / no answer is the opposite of what the cited notes
+  that answer the question say in their own words;
+- ``next_generic``, ``next_meta``, ``next_title``: next lines that are templates, talk about
+  the notes, or restate a note's title.
+
+The share of body words copied in runs is reported beside the findings (``Reading.copied``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .types import Finding, Line, Note
+
+RUN = 8  # words in a row that count as copying
+COPIED_SENTENCE = 0.5  # a sentence with at least this share of its words in copied runs
+OPENING = 6  # words of a sentence's opening looked for in the middle of a note's sentence
+OFF_QUESTION = 0.2  # cosine between a paragraph and the question below which it is off it
+SAME_POINT = 0.75  # content-word overlap between two sentences that make the same point
+
+APOSTROPHE = "\u2019"
+DASHES = ("\u2014", "\u2013", " -")  # em dash, en dash, a spaced hyphen
+TOKEN = re.compile(r"[^\W_]+(?:[-'\u2019][^\W_]+)*")
+SENTENCE_END = re.compile(r"[.!?][\"')\]]*$")
+# the answer words a note's summary opens with: "Yes.", "Yes, to a point:", "Mostly the
+# format.", "Little.", "In one systematic study, yes." (short, and closed by . or :)
+LEAD = re.compile(r"^([^.:;()]{1,60}?[.:;])(?:\s|$)")
+ANSWER_WORD = re.compile(
+    r"\b(?:yes|no|not|partly|largely|mostly|little|often|rarely|barely|hardly|both|"
+    r"sometimes|apparently|possibly|only|far|very|fairly|poorly|easily)\b",
+    re.IGNORECASE,
+)
+NEGATIVE = re.compile(
+    r"^(?:[^,]{0,40},\s*)?(?:no\b|not\b|little\b|very little\b|often not\b|rarely\b|"
+    r"barely\b|hardly\b|poorly\b|apparently not\b)",
+    re.IGNORECASE,
+)
+POSITIVE = re.compile(
+    r"^(?:[^,]{0,40},\s*)?(?:(?:largely|often|apparently|roughly|mostly)\s+)?yes\b",
+    re.IGNORECASE,
+)
+DANGLING = re.compile(r"^(?:it|they|this|these|those|which|and|but|or|so|while|whereas)\b", re.I)
+META = re.compile(
+    r"\b(?:the|these|both|two|three|this|that|each|other|several|all)\s+(?:notes?|sources)\b|"
+    r"\bthe evidence (?:provided|presented|given|above|here)\b|\bthe notes?\b",
+    re.IGNORECASE,
+)
+CONNECTIVES = (
+    "aligns with",
+    "in line with",
+    "consistent with",
+    "consistently with",
+    "which shows",
+    "which suggests",
+    "which means",
+    "which confirms",
+    "this shows",
+    "this suggests",
+    "this confirms",
+    "confirms the claim",
+    "confirms the finding",
+    "contradicts the claim",
+    "contradicts the finding",
+    "contradicts the view",
+    "because",
+    "as demonstrated by",
+    "as evidenced by",
+    "as shown by",
+    "as seen in",
+    "supports the claim",
+    "supporting the claim",
+    "similarly",
+    "likewise",
+    "therefore",
+    "thus",
+    "hence",
+)
+CONNECTIVE = re.compile(r"\b(?:" + "|".join(re.escape(c) for c in CONNECTIVES) + r")\b", re.I)
+GENERIC_NEXT = re.compile(
+    r"^(?:what (?:are|is) (?:some|the (?:role|impact|effect|relationship|significance|"
+    r"importance|difference|implications?))\b|how (?:does|do|can|might) the (?:use|type|"
+    r"size|amount|quality|choice|presence) of\b|what (?:other|additional|further)\b|"
+    r"can you\b|how (?:effective|important|significant) (?:is|are)\b)",
+    re.IGNORECASE,
+)
+META_NEXT = re.compile(
+    r"\b(?:the|these|this|those)\s+(?:notes?|evidence|findings?|sources?|stud(?:y|ies)|"
+    r"research|corpus|essay|line|papers?)\b",
+    re.IGNORECASE,
+)
+# name particles a sentence may open with in lower case ("van der Weij et al. found …")
+PARTICLES = frozenset(
+    ["van", "von", "de", "der", "di", "da", "du", "le", "la", "del", "den", "ten"]
+)
+CONJUNCTIONS = frozenset(
+    [
+        "and",
+        "but",
+        "while",
+        "whereas",
+        "because",
+        "so",
+        "yet",
+        "although",
+        "though",
+        "since",
+        "however",
+        "also",
+        "thus",
+        "that",
+    ]
+)
+OPENING_PHRASE = frozenset(  # first words of a phrase that opens a sentence before its clause
+    [
+        "across",
+        "applied",
+        "on",
+        "in",
+        "with",
+        "for",
+        "under",
+        "after",
+        "unlike",
+        "like",
+        "compared",
+        "when",
+        "while",
+        "although",
+        "though",
+        "because",
+        "since",
+        "given",
+        "using",
+        "at",
+        "by",
+        "from",
+        "over",
+        "among",
+        "beyond",
+        "despite",
+        "as",
+        "if",
+        "once",
+        "without",
+        "within",
+        "through",
+        "before",
+        "during",
+    ]
+)
+STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "for",
+        "to",
+        "and",
+        "or",
+        "but",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "by",
+        "with",
+        "as",
+        "at",
+        "from",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "their",
+        "they",
+        "them",
+        "than",
+        "then",
+        "so",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "may",
+        "might",
+        "will",
+        "would",
+        "should",
+        "what",
+        "which",
+        "who",
+        "how",
+        "when",
+        "where",
+        "why",
+        "whether",
+        "not",
+        "no",
+        "yes",
+        "more",
+        "most",
+        "less",
+        "very",
+        "only",
+        "also",
+        "into",
+        "over",
+        "under",
+        "about",
+        "between",
+        "after",
+        "before",
+        "while",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the reading pass found in one line."""
+
+    findings: tuple[Finding, ...]
+    copied: float | None  # share of body words inside runs of RUN+ words copied from notes
+    body_words: int
+
+    def count(self, kind: str) -> int:
+        return sum(1 for f in self.findings if f.kind == kind)
+
+
+Relatedness = Callable[[str, Sequence[str]], list[float]]
+
+
+# -- words ---------------------------------------------------------------------------------------
+
+
+def tokens(text: str) -> list[str]:
+    return [t.lower().replace(APOSTROPHE, "'") for t in TOKEN.findall(text)]
+
+
+def stem(word: str) -> str:
+    for suffix in ("ing", "es", "ed", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def content(text: str) -> set[str]:
+    return {stem(t) for t in tokens(text) if t not in STOP and len(t) > 2}
+
+
+def overlap(a: str, b: str) -> float:
+    """Shared content words over the smaller set (1.0: one says nothing the other does not)."""
+    wa, wb = content(a), content(b)
+    return len(wa & wb) / max(1, min(len(wa), len(wb)))
+
+
+def split_sentences(text: str) -> list[str]:
+    """``text`` in sentences (a note's body or summary)."""
+    flat = " ".join(text.split())
+    out, start = [], 0
+    for match in re.finditer(r"[.!?][\"')\]]*\s+(?=[A-Z0-9(\"])", flat):
+        before = flat[max(0, match.start() - 5) : match.start()]
+        if before.endswith((" al", "e.g", "i.e", " vs", " cf", " Fig")):
+            continue
+        out.append(flat[start : match.end()].strip())
+        start = match.end()
+    if flat[start:].strip():
+        out.append(flat[start:].strip())
+    return out
+
+
+def note_sentences(note: Note) -> list[str]:
+    return [note.title, *split_sentences(note.summary), *split_sentences(note.body)]
+
+
+def grams(words: Sequence[str], n: int) -> set[tuple[str, ...]]:
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def copied_mask(words: Sequence[str], source: set[tuple[str, ...]], n: int = RUN) -> list[bool]:
+    """For each word, whether it sits inside a run of ``n`` words found in ``source``."""
+    mask = [False] * len(words)
+    for i in range(len(words) - n + 1):
+        if tuple(words[i : i + n]) in source:
+            for j in range(i, i + n):
+                mask[j] = True
+    return mask
+
+
+# -- answers in the notes' own words -------------------------------------------------------------
+
+
+def answer_lead(summary: str) -> str:
+    """The answer words a summary opens with ("Yes, to a point:", "Little."), or ''."""
+    match = LEAD.match(" ".join(summary.split()))
+    if not match:
+        return ""
+    lead = match.group(1)
+    if len(lead.split()) > 7 or "et al" in lead or not ANSWER_WORD.search(lead):
+        return ""
+    return lead
+
+
+def polarity(text: str) -> str:
+    """'yes', 'no' or '' for an answer's opening words."""
+    text = text.strip()
+    if POSITIVE.match(text):
+        return "yes"
+    if NEGATIVE.match(text):
+        return "no"
+    return ""
+
+
+# -- the checks ----------------------------------------------------------------------------------
+
+
+def fragment(text: str, notes: Iterable[Note], *, first_in_paragraph: bool) -> str:
+    """Why ``text`` reads as a fragment, or ''."""
+    stripped = text.strip()
+    if len(tokens(stripped)) < 4:
+        return "not a whole sentence (too short)"
+    first = stripped.split()[0]
+    if first.islower() and first not in PARTICLES and not any(ch.isdigit() for ch in first):
+        return "not a whole sentence (opens in lower case)"
+    if not SENTENCE_END.search(stripped):
+        return "not a whole sentence (no closing stop)"
+    notes = list(notes)
+    for note in notes:
+        lead = answer_lead(note.summary)
+        if lead and stripped.lower().startswith(lead.lower().rstrip(".:;")):
+            return f"opens with a note's own answer words ({lead!r})"
+    generic = LEAD.match(stripped)
+    if generic and len(generic.group(1).split()) <= 4 and answer_lead(stripped):
+        return f"opens with answer words ({generic.group(1)!r})"
+    if first_in_paragraph and DANGLING.match(stripped):
+        return f"opens a paragraph with {stripped.split()[0]!r}, which points at nothing before it"
+    opening = tokens(stripped)[:OPENING]
+    if len(opening) == OPENING:
+        for note in notes:
+            for sentence in note_sentences(note):
+                where = _find_run(tokens(sentence), opening)
+                if where > 0 and not _clause_start(sentence, where):
+                    return "opens mid-sentence: its first words continue a note's sentence"
+    return ""
+
+
+def _find_run(haystack: Sequence[str], run: Sequence[str]) -> int:
+    n = len(run)
+    for i in range(len(haystack) - n + 1):
+        if haystack[i] == run[0] and list(haystack[i : i + n]) == list(run):
+            return i
+    return -1
+
+
+def _clause_start(sentence: str, index: int) -> bool:
+    """Whether the ``index``-th word of ``sentence`` opens a clause of its own: after a colon,
+    semicolon, dash or conjunction, or after the comma that closes an opening phrase ("Across
+    three tasks, X did Y"). Copying from there is copying, not a fragment — unless the clause
+    opens with a pronoun, which then points at nothing."""
+    matches = list(TOKEN.finditer(sentence))
+    if index >= len(matches) or DANGLING.match(matches[index].group(0)):
+        return False
+    before = sentence[: matches[index].start()].rstrip()
+    if before.endswith((":", ";", *DASHES)):
+        return True
+    if matches[index - 1].group(0).lower() in CONJUNCTIONS:
+        return True
+    return before.endswith(",") and matches[0].group(0).lower() in OPENING_PHRASE
+
+
+def read_line(
+    line: Line,
+    notes: Mapping[str, Note],
+    *,
+    titles: Iterable[str] = (),
+    relatedness: Relatedness | None = None,
+) -> Reading:
+    """Every reading finding of ``line``. ``notes`` are the notes the line was made from (at
+    least those it cites); ``titles`` more note titles a next line must not restate;
+    ``relatedness`` gives the cosine of the question to each of some texts (off-question
+    paragraphs are only looked for when it is given)."""
+    findings: list[Finding] = []
+    cited_notes = [notes[c] for p in line.body for c in p.cites if c in notes]
+    every = list({n.id: n for n in [*cited_notes, *notes.values()]}.values())
+    source = set()
+    for note in every:
+        for said in note_sentences(note):
+            source |= grams(tokens(said), RUN)
+
+    question_words = [stem(t) for t in tokens(line.question)]
+    opened_with_question = 0
+    total = copied_total = 0
+    earlier: list[tuple[int, str]] = []
+    openers: dict[tuple[str, ...], int] = {}
+    for p, paragraph in enumerate(line.body):
+        for i, sentence in enumerate(paragraph.sentences):
+            own = [notes[c] for c in sentence.cites if c in notes]
+            add = _adder(findings, p, i, sentence.text)
+
+            why = fragment(sentence.text, own or cited_notes, first_in_paragraph=i == 0)
+            if why:
+                add("fragment", why)
+            words = tokens(sentence.text)
+            mask = copied_mask(words, source)
+            total += len(words)
+            copied_total += sum(mask)
+            if words and sum(mask) / len(words) >= COPIED_SENTENCE:
+                add("copied", f"{sum(mask)} of {len(words)} words copied in runs of {RUN}+")
+            if META.search(sentence.text):
+                add("meta", "speaks of the notes instead of the subject")
+            connective = CONNECTIVE.search(sentence.text)
+            if connective and not any(
+                CONNECTIVE.search(s) and connective.group(0).lower() in s.lower()
+                for n in own
+                for s in note_sentences(n)
+            ):
+                add(
+                    "connective",
+                    f"{connective.group(0)!r} relates findings in a way no cited note states",
+                )
+            stems = [stem(t) for t in words[:5]]
+            if len(stems) >= 4 and _find_run(question_words, stems[:4]) >= 0:
+                opened_with_question += 1
+                if opened_with_question > 1:
+                    add("repeated_opener", "opens with the question's own words again")
+            if i == 0:
+                key = tuple(words[:3])
+                if key in openers:
+                    add("repeated_opener", f"opens as paragraph {openers[key] + 1} does")
+                openers.setdefault(key, p)
+            same = next(
+                (q for q, text in earlier if q != p and overlap(sentence.text, text) >= SAME_POINT),
+                None,
+            )
+            if same is not None:
+                add("repeated_point", f"makes a point paragraph {same + 1} made")
+        earlier += [(p, s.text) for s in paragraph.sentences]
+
+    if relatedness is not None and line.body:
+        texts = [" ".join(s.text for s in p.sentences) for p in line.body]
+        for p, cosine in enumerate(relatedness(line.question, texts)):
+            if cosine < OFF_QUESTION:
+                findings.append(
+                    Finding(
+                        "off_question",
+                        "body",
+                        p,
+                        -1,
+                        texts[p],
+                        f"bears little on the question (cosine {cosine:.2f})",
+                    )
+                )
+
+    findings += _insight(line, every, source)
+    findings += _contradiction(line, cited_notes)
+    findings += _next_lines(line, [*(n.title for n in every), *titles])
+    return Reading(
+        tuple(findings), round(copied_total / total, 4) if total else None, body_words=total
+    )
+
+
+def _adder(findings: list[Finding], paragraph: int, index: int, text: str) -> Callable[..., None]:
+    def add(kind: str, detail: str) -> None:
+        findings.append(Finding(kind, "body", paragraph, index, text, detail))
+
+    return add
+
+
+def insight_text(insight: str) -> str:
+    head, _, rest = insight.partition(":")
+    return rest.strip() if head.lower().startswith("the thing you didn") else insight.strip()
+
+
+def _insight(line: Line, notes: Sequence[Note], source: set[tuple[str, ...]]) -> list[Finding]:
+    text = insight_text(line.insight)
+    if not text:
+        return []
+
+    def found(detail: str) -> list[Finding]:
+        return [Finding("insight_copy", "insight", -1, -1, text, detail)]
+
+    said = [s.text for p in line.body for s in p.sentences]
+    body_grams = set().union(*(grams(tokens(s), RUN) for s in said)) if said else set()
+    words = tokens(text)
+    mask = copied_mask(words, source | body_grams)
+    if words and sum(mask) / len(words) >= COPIED_SENTENCE:
+        return found(f"{sum(mask)} of {len(words)} words copied from the body or a note")
+    for sentence in said:
+        if overlap(text, sentence) >= SAME_POINT:
+            return found(f"restates a body sentence: {sentence!r}")
+    for note in notes:
+        for sentence in split_sentences(note.summary):
+            if overlap(text, sentence) >= SAME_POINT:
+                return found(f"restates the claim of {note.id}")
+    return []
+
+
+def stated_answer(line: Line) -> str:
+    """The yes / no the line states as its answer (framing and first paragraph), or ''."""
+    texts = [line.framing, *(s.text for s in line.body[0].sentences[:1])] if line.body else []
+    for text in texts:
+        for sentence in split_sentences(text):
+            match = re.search(
+                r"\banswers?(?: is)?,?\s*(?:[^.]{0,60}?,\s*)?(yes|no)\b", sentence, re.I
+            )
+            if match:
+                return match.group(1).lower()
+            found = polarity(sentence)
+            if found:
+                return found
+    return ""
+
+
+def _contradiction(line: Line, cited: Sequence[Note]) -> list[Finding]:
+    said = stated_answer(line)
+    if not said:
+        return []
+    answers = {
+        n.id: polarity(answer_lead(n.summary))
+        for n in cited
+        if answer_lead(n.summary) and _same_question(n.title, line.question)
+    }
+    answers = {k: v for k, v in answers.items() if v}
+    if answers and all(v != said for v in answers.values()):
+        return [
+            Finding(
+                "contradiction",
+                "framing",
+                -1,
+                -1,
+                line.framing,
+                f"answers {said!r} where {', '.join(sorted(answers))} answer "
+                f"{'/'.join(sorted(set(answers.values())))!r} in their own words",
+            )
+        ]
+    return []
+
+
+def _same_question(title: str, question: str) -> bool:
+    """Whether a note's title asks the line's question (most of its words, three at least)."""
+    shared = content(title) & content(question)
+    return len(shared) >= 3 and overlap(title, question) >= 0.6
+
+
+def _next_lines(line: Line, titles: Sequence[str]) -> list[Finding]:
+    out = []
+    norm = {_plain(t) for t in titles}
+    for k, question in enumerate(line.next_lines):
+        if GENERIC_NEXT.search(question):
+            out.append(Finding("next_generic", "next", -1, k, question, "a template question"))
+        elif META_NEXT.search(question):
+            out.append(Finding("next_meta", "next", -1, k, question, "asks about the notes"))
+        elif _plain(question) in norm or any(overlap(question, t) >= 0.85 for t in titles):
+            out.append(Finding("next_title", "next", -1, k, question, "restates a note's title"))
+    return out
+
+
+def _plain(text: str) -> str:
+    return " ".join(tokens(text))
