@@ -177,3 +177,24 @@ def test_a_cost_regresses_only_beyond_its_share_and_its_floor() -> None:
     assert not any(c.regressed for c in compare(before, after))  # noise on fast figures
     slower = {"agent.median_seconds": 3.5, "retrieval.hybrid.median_ms": 40.0}
     assert all(c.regressed for c in compare(before, slower))
+
+
+def test_the_dev_suite_takes_its_twelve_questions_of_every_kind(tmp_path: Path) -> None:
+    evals = Path(__file__).resolve().parent.parent / "evals"
+    plan = make_plan(
+        load_suite(evals / "dev.toml"), limit=None, baseline=None, model="m", judge="j"
+    )
+    kinds = [q.kind for q in plan.questions]
+    assert len(kinds) == 12 and not plan.baseline
+    assert (kinds.count("single"), kinds.count("multi_hop"), kinds.count("unanswerable")) == (
+        5,
+        4,
+        3,
+    )
+    (tmp_path / "questions.jsonl").write_text(
+        (evals / "retrieval.jsonl").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (tmp_path / "claims.jsonl").write_text("", encoding="utf-8")
+    (tmp_path / "s.toml").write_text('questions = "questions.jsonl"\nids = ["q001", "q999"]\n')
+    with pytest.raises(InquirerError, match="q999"):
+        make_plan(load_suite(tmp_path / "s.toml"), limit=None, baseline=None, model="m", judge="j")

@@ -63,6 +63,9 @@ class SuiteConfig(BaseModel):
     )
     claims_limit: int | None = Field(None, ge=1, description="at most this many claims")
     limit: int | None = Field(None, ge=1, description="at most this many questions")
+    ids: list[str] | None = Field(
+        None, min_length=1, description="only these questions (by id), before any limit"
+    )
     retrieval_modes: list[RetrievalMode] = Field(default_factory=lambda: list(ALL_MODES))
     baseline: bool = Field(True, description="make the naive-RAG baseline's lines too")
     concurrency: int = Field(1, ge=1, le=64, description="lines made at once")
@@ -197,6 +200,15 @@ def make_plan(
             f"{suite.resolve(config.questions)} uses the id {repeated[0]!r} more than once",
             hint="give every question its own id",
         )
+    if config.ids is not None:
+        unknown = sorted(set(config.ids) - {q.id for q in questions})
+        if unknown:
+            raise InquirerError(
+                f"{suite.path.name} names question ids that {config.questions} lacks: "
+                + ", ".join(unknown),
+                hint=f"fix ids in {suite.path}",
+            )
+        questions = [q for q in questions if q.id in set(config.ids)]
     claims = [
         c
         for c in load_claims(suite.resolve(config.claims))
