@@ -13,6 +13,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta", "kappa", "sigma"]
+# sentences that differ in more than their names, so that a fake line does not repeat itself to
+# the reading pass (reading.py) the way no real line should
+SAYINGS = [
+    "The {} result limits what the {} account predicts.",
+    "Measurements of {} drift once {} data is added.",
+    "A survey of {} methods found {} training unhelpful.",
+    "Larger {} models close most of the {} gap.",
+    "Replications of {} disagree about its {} cost.",
+    "Ablating {} leaves the {} benchmark nearly unchanged.",
+    "Experiments pairing {} with {} doubled the error rate.",
+]
 
 
 class Instance:
@@ -63,7 +74,7 @@ class Instance:
         elif name == "queries":
             text = f"{word} {other}"
         else:
-            text = f"The {word} result limits what the {other} account predicts."
+            text = SAYINGS[n % len(SAYINGS)].format(word, other)
         low, high = schema.get("minLength", 0), schema.get("maxLength", 400)
         return text.ljust(low, "x")[:high]
 

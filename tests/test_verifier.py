@@ -196,6 +196,19 @@ def test_a_supported_line_passes_with_full_recall_and_precision() -> None:
     assert verdict.judges == ("j",)
 
 
+def test_reading_findings_fail_the_verdict_or_are_only_listed() -> None:
+    copied = [*GOOD, [Sentence("Style imitation fools raters.", ("other-note",))]]
+    line = make_line(copied, insight=f"{INSIGHT_LEAD} Style imitation fools raters.")
+    verdict = verifier(FixedJudge("j", {})).verify(line, NOTES, NOTES.keys())
+    assert verdict.status == "failed" and not verdict.failures
+    assert [f.kind for f in verdict.reading] == ["insight_copy"]
+    assert "1 reading problems" in verdict.describe()
+    listed = verifier(FixedJudge("j", {}))
+    listed.reading_fails = False  # the setting verify_reading = "report"
+    again = listed.verify(line, NOTES, NOTES.keys())
+    assert again.status == "passed" and again.reading == verdict.reading
+
+
 def test_each_sentence_gets_the_label_the_rule_gives() -> None:
     line = make_line(
         [

@@ -120,6 +120,11 @@ class Settings(BaseSettings):
         "unsupported threshold: no band)",
     )
     verify_revise: bool = Field(True, description="rewrite or drop unsupported sentences once")
+    verify_reading: Literal["fail", "report"] = Field(
+        "fail",
+        description="what the reading pass's findings (fragments, copies, …) do to the verdict: "
+        "fail it, or only be listed in it",
+    )
 
     @field_validator("collection")
     @classmethod

@@ -156,6 +156,7 @@ def build_verifier(settings: Settings, answering: LLM, retriever: Retriever) -> 
         rule=rule,
         followups=lambda question, lines: followups.assess(retriever, question, lines),
         relatedness=lambda question, texts: relatedness(retriever, question, texts),
+        reading_fails=settings.verify_reading == "fail",
     )
 
 

@@ -106,11 +106,13 @@ class Verifier:
         rule: Rule | None = None,
         followups: Callable[[str, Sequence[str]], list[NextCheck]] | None = None,
         relatedness: Relatedness | None = None,
+        reading_fails: bool = True,
     ) -> None:
         self.panel = panel
         self.rule = rule or Rule()
         self.followups = followups
         self.relatedness = relatedness
+        self.reading_fails = reading_fails  # False: reading findings are listed, not failures
 
     def verify(
         self,
@@ -153,7 +155,9 @@ class Verifier:
         unsupported = any(s.label == "unsupported" for s in sentences)
         reading = read_line(line, notes, relatedness=self.relatedness)
         return Verdict(
-            status="failed" if failures or unsupported or reading.findings else "passed",
+            status="failed"
+            if failures or unsupported or (reading.findings and self.reading_fails)
+            else "passed",
             sentences=tuple(sentences),
             citation_recall=citation_recall(sentences),
             citation_precision=citation_precision(sentences),
