@@ -7,8 +7,9 @@ from collections.abc import Sequence
 
 import pytest
 
-from inquirer.reading import Reading, answer_lead, polarity, read_line
+from inquirer.reading import Reading, read_line
 from inquirer.types import Evidence, Line, Note, Paragraph, Sentence
+from inquirer.wording import answer_lead, polarity
 
 Body = Sequence[Sequence[str]]
 

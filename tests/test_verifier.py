@@ -207,6 +207,10 @@ def test_reading_findings_fail_the_verdict_or_are_only_listed() -> None:
     listed.reading_fails = False  # the setting verify_reading = "report"
     again = listed.verify(line, NOTES, NOTES.keys())
     assert again.status == "passed" and again.reading == verdict.reading
+    # a next line that restates the title of a note the line never read is found too
+    listed.titles = lambda: ["Does alignment teach format or knowledge?"]
+    titled = make_line(GOOD, next_lines=("Does alignment teach format or knowledge?",))
+    assert [f.kind for f in listed.verify(titled, NOTES, NOTES.keys()).reading] == ["next_title"]
 
 
 def test_each_sentence_gets_the_label_the_rule_gives() -> None:

@@ -158,7 +158,7 @@ def run(
         score_lines,
     )
     from .pipeline import build_pipeline
-    from .services import build_embedder, relatedness
+    from .services import build_embedder, relatedness, titles
 
     clock = time.perf_counter()
     embedder = build_embedder(settings)
@@ -199,6 +199,7 @@ def run(
                 plan.questions,
                 first.retriever.read,
                 lambda question, texts: relatedness(first.retriever, question, texts),
+                titles(first.retriever),
             )
             for name in plan.systems
         },

@@ -31,6 +31,20 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .types import Finding, Line, Note
+from .wording import (
+    TOKEN,
+    answer_lead,
+    content,
+    content_overlap,
+    copied_mask,
+    grams,
+    note_sentences,
+    polarity,
+    split_sentences,
+    stem,
+    tokens,
+    wordset,
+)
 
 RUN = 8  # words in a row that count as copying
 COPIED_SENTENCE = 0.5  # a sentence with at least this share of its words in copied runs
@@ -38,27 +52,8 @@ OPENING = 6  # words of a sentence's opening looked for in the middle of a note'
 OFF_QUESTION = 0.2  # cosine between a paragraph and the question below which it is off it
 SAME_POINT = 0.75  # content-word overlap between two sentences that make the same point
 
-APOSTROPHE = "\u2019"
 DASHES = ("\u2014", "\u2013", " -")  # em dash, en dash, a spaced hyphen
-TOKEN = re.compile(r"[^\W_]+(?:[-'\u2019][^\W_]+)*")
 SENTENCE_END = re.compile(r"[.!?][\"')\]]*$")
-# the answer words a note's summary opens with: "Yes.", "Yes, to a point:", "Mostly the
-# format.", "Little.", "In one systematic study, yes." (short, and closed by . or :)
-LEAD = re.compile(r"^([^.:;()]{1,60}?[.:;])(?:\s|$)")
-ANSWER_WORD = re.compile(
-    r"\b(?:yes|no|not|partly|largely|mostly|little|often|rarely|barely|hardly|both|"
-    r"sometimes|apparently|possibly|only|far|very|fairly|poorly|easily)\b",
-    re.IGNORECASE,
-)
-NEGATIVE = re.compile(
-    r"^(?:[^,]{0,40},\s*)?(?:no\b|not\b|little\b|very little\b|often not\b|rarely\b|"
-    r"barely\b|hardly\b|poorly\b|apparently not\b)",
-    re.IGNORECASE,
-)
-POSITIVE = re.compile(
-    r"^(?:[^,]{0,40},\s*)?(?:(?:largely|often|apparently|roughly|mostly)\s+)?yes\b",
-    re.IGNORECASE,
-)
 DANGLING = re.compile(r"^(?:it|they|this|these|those|which|and|but|or|so|while|whereas)\b", re.I)
 META = re.compile(
     r"\b(?:the|these|both|two|three|this|that|each|other|several|all)\s+(?:notes?|sources)\b|"
@@ -109,137 +104,14 @@ META_NEXT = re.compile(
     re.IGNORECASE,
 )
 # name particles a sentence may open with in lower case ("van der Weij et al. found …")
-PARTICLES = frozenset(
-    ["van", "von", "de", "der", "di", "da", "du", "le", "la", "del", "den", "ten"]
+PARTICLES = wordset("van von de der di da du le la del den ten")
+CONJUNCTIONS = wordset(
+    "and but while whereas because so yet although though since however also thus that"
 )
-CONJUNCTIONS = frozenset(
-    [
-        "and",
-        "but",
-        "while",
-        "whereas",
-        "because",
-        "so",
-        "yet",
-        "although",
-        "though",
-        "since",
-        "however",
-        "also",
-        "thus",
-        "that",
-    ]
-)
-OPENING_PHRASE = frozenset(  # first words of a phrase that opens a sentence before its clause
-    [
-        "across",
-        "applied",
-        "on",
-        "in",
-        "with",
-        "for",
-        "under",
-        "after",
-        "unlike",
-        "like",
-        "compared",
-        "when",
-        "while",
-        "although",
-        "though",
-        "because",
-        "since",
-        "given",
-        "using",
-        "at",
-        "by",
-        "from",
-        "over",
-        "among",
-        "beyond",
-        "despite",
-        "as",
-        "if",
-        "once",
-        "without",
-        "within",
-        "through",
-        "before",
-        "during",
-    ]
-)
-STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "in",
-        "on",
-        "for",
-        "to",
-        "and",
-        "or",
-        "but",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "by",
-        "with",
-        "as",
-        "at",
-        "from",
-        "that",
-        "this",
-        "these",
-        "those",
-        "it",
-        "its",
-        "their",
-        "they",
-        "them",
-        "than",
-        "then",
-        "so",
-        "do",
-        "does",
-        "did",
-        "can",
-        "could",
-        "may",
-        "might",
-        "will",
-        "would",
-        "should",
-        "what",
-        "which",
-        "who",
-        "how",
-        "when",
-        "where",
-        "why",
-        "whether",
-        "not",
-        "no",
-        "yes",
-        "more",
-        "most",
-        "less",
-        "very",
-        "only",
-        "also",
-        "into",
-        "over",
-        "under",
-        "about",
-        "between",
-        "after",
-        "before",
-        "while",
-    ]
+OPENING_PHRASE = wordset(  # first words of a phrase that opens a sentence before its clause
+    "across applied on in with for under after unlike like compared when while although though "
+    "because since given using at by from over among beyond despite as if once without within "
+    "through before during"
 )
 
 
@@ -256,87 +128,6 @@ class Reading:
 
 
 Relatedness = Callable[[str, Sequence[str]], list[float]]
-
-
-# -- words ---------------------------------------------------------------------------------------
-
-
-def tokens(text: str) -> list[str]:
-    return [t.lower().replace(APOSTROPHE, "'") for t in TOKEN.findall(text)]
-
-
-def stem(word: str) -> str:
-    for suffix in ("ing", "es", "ed", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
-
-
-def content(text: str) -> set[str]:
-    return {stem(t) for t in tokens(text) if t not in STOP and len(t) > 2}
-
-
-def overlap(a: str, b: str) -> float:
-    """Shared content words over the smaller set (1.0: one says nothing the other does not)."""
-    wa, wb = content(a), content(b)
-    return len(wa & wb) / max(1, min(len(wa), len(wb)))
-
-
-def split_sentences(text: str) -> list[str]:
-    """``text`` in sentences (a note's body or summary)."""
-    flat = " ".join(text.split())
-    out, start = [], 0
-    for match in re.finditer(r"[.!?][\"')\]]*\s+(?=[A-Z0-9(\"])", flat):
-        before = flat[max(0, match.start() - 5) : match.start()]
-        if before.endswith((" al", "e.g", "i.e", " vs", " cf", " Fig")):
-            continue
-        out.append(flat[start : match.end()].strip())
-        start = match.end()
-    if flat[start:].strip():
-        out.append(flat[start:].strip())
-    return out
-
-
-def note_sentences(note: Note) -> list[str]:
-    return [note.title, *split_sentences(note.summary), *split_sentences(note.body)]
-
-
-def grams(words: Sequence[str], n: int) -> set[tuple[str, ...]]:
-    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
-
-
-def copied_mask(words: Sequence[str], source: set[tuple[str, ...]], n: int = RUN) -> list[bool]:
-    """For each word, whether it sits inside a run of ``n`` words found in ``source``."""
-    mask = [False] * len(words)
-    for i in range(len(words) - n + 1):
-        if tuple(words[i : i + n]) in source:
-            for j in range(i, i + n):
-                mask[j] = True
-    return mask
-
-
-# -- answers in the notes' own words -------------------------------------------------------------
-
-
-def answer_lead(summary: str) -> str:
-    """The answer words a summary opens with ("Yes, to a point:", "Little."), or ''."""
-    match = LEAD.match(" ".join(summary.split()))
-    if not match:
-        return ""
-    lead = match.group(1)
-    if len(lead.split()) > 7 or "et al" in lead or not ANSWER_WORD.search(lead):
-        return ""
-    return lead
-
-
-def polarity(text: str) -> str:
-    """'yes', 'no' or '' for an answer's opening words."""
-    text = text.strip()
-    if POSITIVE.match(text):
-        return "yes"
-    if NEGATIVE.match(text):
-        return "no"
-    return ""
 
 
 # -- the checks ----------------------------------------------------------------------------------
@@ -357,9 +148,9 @@ def fragment(text: str, notes: Iterable[Note], *, first_in_paragraph: bool) -> s
         lead = answer_lead(note.summary)
         if lead and stripped.lower().startswith(lead.lower().rstrip(".:;")):
             return f"opens with a note's own answer words ({lead!r})"
-    generic = LEAD.match(stripped)
-    if generic and len(generic.group(1).split()) <= 4 and answer_lead(stripped):
-        return f"opens with answer words ({generic.group(1)!r})"
+    opener = answer_lead(stripped)
+    if opener and len(opener.split()) <= 4:
+        return f"opens with answer words ({opener!r})"
     if first_in_paragraph and DANGLING.match(stripped):
         return f"opens a paragraph with {stripped.split()[0]!r}, which points at nothing before it"
     opening = tokens(stripped)[:OPENING]
@@ -429,7 +220,7 @@ def read_line(
             if why:
                 add("fragment", why)
             words = tokens(sentence.text)
-            mask = copied_mask(words, source)
+            mask = copied_mask(words, source, RUN)
             total += len(words)
             copied_total += sum(mask)
             if words and sum(mask) / len(words) >= COPIED_SENTENCE:
@@ -457,7 +248,11 @@ def read_line(
                     add("repeated_opener", f"opens as paragraph {openers[key] + 1} does")
                 openers.setdefault(key, p)
             same = next(
-                (q for q, text in earlier if q != p and overlap(sentence.text, text) >= SAME_POINT),
+                (
+                    q
+                    for q, text in earlier
+                    if q != p and content_overlap(sentence.text, text) >= SAME_POINT
+                ),
                 None,
             )
             if same is not None:
@@ -510,15 +305,15 @@ def _insight(line: Line, notes: Sequence[Note], source: set[tuple[str, ...]]) ->
     said = [s.text for p in line.body for s in p.sentences]
     body_grams = set().union(*(grams(tokens(s), RUN) for s in said)) if said else set()
     words = tokens(text)
-    mask = copied_mask(words, source | body_grams)
+    mask = copied_mask(words, source | body_grams, RUN)
     if words and sum(mask) / len(words) >= COPIED_SENTENCE:
         return found(f"{sum(mask)} of {len(words)} words copied from the body or a note")
     for sentence in said:
-        if overlap(text, sentence) >= SAME_POINT:
+        if content_overlap(text, sentence) >= SAME_POINT:
             return found(f"restates a body sentence: {sentence!r}")
     for note in notes:
         for sentence in split_sentences(note.summary):
-            if overlap(text, sentence) >= SAME_POINT:
+            if content_overlap(text, sentence) >= SAME_POINT:
                 return found(f"restates the claim of {note.id}")
     return []
 
@@ -567,7 +362,7 @@ def _contradiction(line: Line, cited: Sequence[Note]) -> list[Finding]:
 def _same_question(title: str, question: str) -> bool:
     """Whether a note's title asks the line's question (most of its words, three at least)."""
     shared = content(title) & content(question)
-    return len(shared) >= 3 and overlap(title, question) >= 0.6
+    return len(shared) >= 3 and content_overlap(title, question) >= 0.6
 
 
 def _next_lines(line: Line, titles: Sequence[str]) -> list[Finding]:
@@ -578,7 +373,7 @@ def _next_lines(line: Line, titles: Sequence[str]) -> list[Finding]:
             out.append(Finding("next_generic", "next", -1, k, question, "a template question"))
         elif META_NEXT.search(question):
             out.append(Finding("next_meta", "next", -1, k, question, "asks about the notes"))
-        elif _plain(question) in norm or any(overlap(question, t) >= 0.85 for t in titles):
+        elif _plain(question) in norm or any(content_overlap(question, t) >= 0.85 for t in titles):
             out.append(Finding("next_title", "next", -1, k, question, "restates a note's title"))
     return out
 

@@ -156,8 +156,14 @@ def build_verifier(settings: Settings, answering: LLM, retriever: Retriever) -> 
         rule=rule,
         followups=lambda question, lines: followups.assess(retriever, question, lines),
         relatedness=lambda question, texts: relatedness(retriever, question, texts),
+        titles=lambda: titles(retriever),
         reading_fails=settings.verify_reading == "fail",
     )
+
+
+def titles(retriever: Retriever) -> list[str]:
+    """Every note title the index holds (a next line must not restate one)."""
+    return [card.hit.title for card in retriever.cards(retriever.note_ids()).values()]
 
 
 def relatedness(retriever: Retriever, question: str, texts: Sequence[str]) -> list[float]:

@@ -106,12 +106,14 @@ class Verifier:
         rule: Rule | None = None,
         followups: Callable[[str, Sequence[str]], list[NextCheck]] | None = None,
         relatedness: Relatedness | None = None,
+        titles: Callable[[], Sequence[str]] | None = None,
         reading_fails: bool = True,
     ) -> None:
         self.panel = panel
         self.rule = rule or Rule()
         self.followups = followups
         self.relatedness = relatedness
+        self.titles = titles  # every note title in the corpus, for the next lines' check
         self.reading_fails = reading_fails  # False: reading findings are listed, not failures
 
     def verify(
@@ -153,7 +155,12 @@ class Verifier:
             if not (c.novel and c.answerable)
         ]
         unsupported = any(s.label == "unsupported" for s in sentences)
-        reading = read_line(line, notes, relatedness=self.relatedness)
+        reading = read_line(
+            line,
+            notes,
+            titles=self.titles() if self.titles else (),
+            relatedness=self.relatedness,
+        )
         return Verdict(
             status="failed"
             if failures or unsupported or (reading.findings and self.reading_fails)

@@ -12,8 +12,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .. import saved
-from ..reading import RUN, Relatedness, read_line, tokens
+from ..reading import RUN, Relatedness, read_line
 from ..types import Note
+from ..wording import tokens
 
 # the reading figures of a system, in the order the report shows them; for all but the first
 # and the paragraph figures, lower is better
@@ -41,15 +42,19 @@ NoteReader = Callable[[str], Note | None]
 
 
 def read_json(
-    line: Mapping[str, Any], read_note: NoteReader, relatedness: Relatedness | None = None
+    line: Mapping[str, Any],
+    read_note: NoteReader,
+    relatedness: Relatedness | None = None,
+    titles: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The reading row of one line in its JSON form; ``read_note`` gives a note by id (the index
-    as it is now), ``relatedness`` the question's cosine to texts."""
+    as it is now), ``relatedness`` the question's cosine to texts, ``titles`` every note title
+    (a next line must restate none)."""
     data = saved.LineFile.model_validate(line)
     ids = [r.id for r in data.read] + saved.cited(data) + [s.id for s in data.sources]
     notes = {i: n for i in dict.fromkeys(ids) if (n := read_note(i)) is not None}
     built = saved.rebuild(data, notes)
-    reading = read_line(built, notes, relatedness=relatedness)
+    reading = read_line(built, notes, titles=titles, relatedness=relatedness)
     paragraphs = [p for p in built.body if p.sentences]
     return {
         "findings": [

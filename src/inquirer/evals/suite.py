@@ -354,9 +354,10 @@ def score_lines(
     questions: Sequence[Question],
     read_note: readability.NoteReader | None = None,
     relatedness: Relatedness | None = None,
+    titles: Sequence[str] = (),
 ) -> Scored:
     """Score one system's lines; with ``read_note`` (a note by id, as the index holds it) each
-    line is also read by the reading pass."""
+    line is also read by the reading pass (``titles``: every note title in the index)."""
     records = Ledger(folder).read() if (folder / "ledger.jsonl").is_file() else {}
     scores, failed, missing = [], {}, []
     for q in questions:
@@ -369,7 +370,11 @@ def score_lines(
             failed[q.id] = record.error or f"no line file at {path}"
             continue
         line = json.loads(path.read_text(encoding="utf-8"))
-        reading = None if read_note is None else readability.read_json(line, read_note, relatedness)
+        reading = (
+            None
+            if read_note is None
+            else readability.read_json(line, read_note, relatedness, titles)
+        )
         scores.append(score(q.id, q.kind, q.relevant, line, reading))
     return Scored(scores, failed, missing)
 
