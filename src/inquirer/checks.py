@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from . import prompts
+from .wording import grams
 
 PROMPTS = (
     "agent_plan",
@@ -68,13 +69,8 @@ def overlap(a: str, b: str) -> float:
 
 def leaks(text: str, secret_texts: Sequence[str], run: int = 8) -> bool:
     """True when ``text`` repeats ``run`` consecutive words of any of ``secret_texts``."""
-    mine = words(text)
-    grams = {tuple(mine[i : i + run]) for i in range(len(mine) - run + 1)}
-    for secret in secret_texts:
-        theirs = words(secret)
-        if any(tuple(theirs[i : i + run]) in grams for i in range(len(theirs) - run + 1)):
-            return True
-    return False
+    mine = grams(words(text), run)
+    return any(mine & grams(words(secret), run) for secret in secret_texts)
 
 
 def clean_sentence(text: str, *, question: str, earlier: Sequence[str]) -> str:
