@@ -287,3 +287,34 @@ NEAR_MISSES = {  # id: (notes, line, the kind a reader would not find)
 @pytest.mark.parametrize(("source", "line", "kind"), NEAR_MISSES.values(), ids=NEAR_MISSES)
 def test_near_misses_are_not_flagged(source: Note, line: Line, kind: str) -> None:
     assert kind not in [f.kind for f in run(line, source).findings]
+
+
+def test_a_sentence_whose_subject_was_taken_out_is_a_fragment() -> None:
+    # q036: the note's id was the subject, and unnaming it left the verb first
+    bad = make_line(Q, [["Is often effective in improving calibration of a tuned model."]])
+    (found,) = run(bad, QLORA).findings
+    assert found.kind == "fragment" and found.detail.startswith("has no subject")
+    good = make_line(Q, [["Stated confidence is often better calibrated after tuning."]])
+    assert run(good, QLORA).findings == ()
+
+
+def test_a_note_named_by_its_id_and_framing_about_the_findings() -> None:
+    qlora = note("qlora-4bit-finetuning", "t", QLORA.summary)
+    cov = note("chain-of-verification", "t", "Chain-of-Verification drafts, then checks.")
+    framing = (
+        "This explores the cost of tuning, as the notes qlora-4bit-finetuning and "
+        "chain-of-verification show."
+    )
+    line = make_line(
+        Q,
+        [["One consumer GPU now holds a tuned 65B model."]],
+        framing=framing,
+        insight="The thing you didn't know you wanted to know: these findings show cost is moot.",
+    )
+    found = run(line, qlora, cov).findings
+    assert sorted((f.kind, f.part) for f in found) == [
+        ("meta", "framing"),
+        ("meta", "insight"),
+        ("note_id", "framing"),
+    ]
+    assert "qlora-4bit-finetuning" in next(f.detail for f in found if f.kind == "note_id")

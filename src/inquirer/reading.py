@@ -57,40 +57,29 @@ SENTENCE_END = re.compile(r"[.!?][\"')\]]*$")
 DANGLING = re.compile(r"^(?:it|they|this|these|those|which|and|but|or|so|while|whereas)\b", re.I)
 META = re.compile(
     r"\b(?:the|these|both|two|three|this|that|each|other|several|all)\s+(?:notes?|sources)\b|"
-    r"\bthe evidence (?:provided|presented|given|above|here)\b|\bthe notes?\b",
+    r"\bthe evidence (?:provided|presented|given|above|here)\b|\bthe notes?\b|"
+    r"\b(?:these|both|two|three) findings\b|\bthe combination of (?:these|the)\b",
     re.IGNORECASE,
 )
-CONNECTIVES = (
-    "aligns with",
-    "in line with",
-    "consistent with",
-    "consistently with",
-    "which shows",
-    "which suggests",
-    "which means",
-    "which confirms",
-    "this shows",
-    "this suggests",
-    "this confirms",
-    "confirms the claim",
-    "confirms the finding",
-    "contradicts the claim",
-    "contradicts the finding",
-    "contradicts the view",
-    "because",
-    "as demonstrated by",
-    "as evidenced by",
-    "as shown by",
-    "as seen in",
-    "supports the claim",
-    "supporting the claim",
-    "similarly",
-    "likewise",
-    "therefore",
-    "thus",
-    "hence",
+WIKI_LINK = re.compile(r"\[\[[^\]]*\]\]")
+# a sentence that opens with its verb: the composer took its subject (a note id) out of it
+SUBJECTLESS = re.compile(
+    r"^(?:is|are|was|were|can|could|may|might|must|should|would|will|has|have|had|does|do|"
+    r"did|shows?|finds?|found|suggests?|indicates?|reports?|argues?|demonstrates?|highlights?|"
+    r"mentions?|claims?|states?|proposes?)\b",
+    re.IGNORECASE,
 )
-CONNECTIVE = re.compile(r"\b(?:" + "|".join(re.escape(c) for c in CONNECTIVES) + r")\b", re.I)
+CONNECTIVE = re.compile(  # words that relate two findings
+    r"\b(?:"
+    r"aligns with|in line with|consistent with|consistently with|which shows|"
+    r"which suggests|which means|which confirms|this shows|this suggests|this confirms|"
+    r"confirms the claim|confirms the finding|contradicts the claim|"
+    r"contradicts the finding|contradicts the view|because|as demonstrated by|"
+    r"as evidenced by|as shown by|as seen in|supports the claim|supporting the claim|"
+    r"similarly|likewise|therefore|thus|hence"
+    r")\b",
+    re.IGNORECASE,
+)
 GENERIC_NEXT = re.compile(
     r"^(?:what (?:are|is) (?:some|the (?:role|impact|effect|relationship|significance|"
     r"importance|difference|implications?))\b|how (?:does|do|can|might) the (?:use|type|"
@@ -143,6 +132,8 @@ def fragment(text: str, notes: Iterable[Note], *, first_in_paragraph: bool) -> s
         return "not a whole sentence (opens in lower case)"
     if not SENTENCE_END.search(stripped):
         return "not a whole sentence (no closing stop)"
+    if SUBJECTLESS.match(stripped) and not stripped.endswith("?"):
+        return f"has no subject: it opens with the verb {first!r}"
     notes = list(notes)
     for note in notes:
         lead = answer_lead(note.summary)
@@ -275,6 +266,8 @@ def read_line(
                 )
 
     findings += _insight(line, every, source)
+    prose = {w for n in every for s in note_sentences(n) for w in tokens(WIKI_LINK.sub(" ", s))}
+    findings += _outside_body(line, [i for i in notes if i not in prose])
     findings += _contradiction(line, cited_notes)
     findings += _next_lines(line, [*(n.title for n in every), *titles])
     return Reading(
@@ -292,6 +285,27 @@ def _adder(findings: list[Finding], paragraph: int, index: int, text: str) -> Ca
 def insight_text(insight: str) -> str:
     head, _, rest = insight.partition(":")
     return rest.strip() if head.lower().startswith("the thing you didn") else insight.strip()
+
+
+def _outside_body(line: Line, ids: Sequence[str]) -> list[Finding]:
+    """Framing and insight speaking of the notes; any part naming a note by one of ``ids``: a
+    note's id is for citing ("orca-explanation-tuning" is no phrase). The caller leaves out ids
+    that the notes use as words themselves ("chain-of-verification"); spaced out, an id is
+    often a natural phrase ("synthetic data reduces sycophancy"), so only the id counts."""
+    out = []
+    parts = [("framing", -1, -1, line.framing), ("insight", -1, -1, line.insight)]
+    for p, paragraph in enumerate(line.body):
+        parts += [("body", p, i, s.text) for i, s in enumerate(paragraph.sentences)]
+    parts += [("next", -1, k, q) for k, q in enumerate(line.next_lines)]
+    for part, at, index, text in parts:
+        if part in ("framing", "insight") and META.search(text):
+            out.append(Finding("meta", part, at, index, text, "speaks of the notes"))
+        words = tokens(text)
+        named = [i for i in ids if i in words]
+        if named:
+            detail = f"names a note by its id ({named[0]})"
+            out.append(Finding("note_id", part, at, index, text, detail))
+    return out
 
 
 def _insight(line: Line, notes: Sequence[Note], source: set[tuple[str, ...]]) -> list[Finding]:

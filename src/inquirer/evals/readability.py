@@ -26,7 +26,7 @@ FIGURES = {
     "next_bad": "next lines generic, meta or a note's title",
     "multi_note_paragraphs": "body paragraphs citing 2+ notes",
     "paragraph_words": "words per body paragraph",
-    "meta": "lines with a sentence about the notes",
+    "meta": "lines speaking of the notes or naming one by its id",
     "connective": "lines with a connective no cited note states",
     "repeated": "lines repeating an opener or a point",
     "off_question": "lines with a paragraph off the question",
@@ -103,7 +103,7 @@ def summarize(rows: Sequence[Mapping[str, Any]]) -> dict[str, float | None]:
             sum(r["multi_note_paragraphs"] for r in rows), sum(r["paragraphs"] for r in rows)
         ),
         "paragraph_words": sum(lengths) / len(lengths) if lengths else None,
-        "meta": lines_with("meta"),
+        "meta": lines_with("meta", "note_id"),
         "connective": lines_with("connective"),
         "repeated": lines_with("repeated_opener", "repeated_point"),
         "off_question": lines_with("off_question"),
