@@ -136,11 +136,13 @@ WORDS = [
 
 # paragraphs open apart and make points of their own, as the reading pass asks
 CLAIMS = (
-    ("Evidence from {} points one way on this.", "A second finding limits its reach."),
-    ("Work on {} measured how large the effect is.", "Later surveys doubt it holds at scale."),
-    ("Measurement in {} shows a gap under shift.", "Replication narrowed that gap somewhat."),
-    ("Experience with {} suggests tuning matters more.", "Field trials disagree on the cost."),
-    ("Testing of {} found no change across sizes.", "Counter-examples remain for small models."),
+    "Evidence from tuned models points one way on this.",
+    "Work on small models measured how large the effect is.",
+    "Measurement under shift shows a gap in accuracy.",
+    "Experience with deployed systems suggests tuning matters more.",
+    "Testing across sizes found no change in the effect.",
+    "Surveys of practitioners doubt the effect holds at scale.",
+    "Replication in other labs narrowed that gap somewhat.",
 )
 
 
@@ -166,18 +168,10 @@ class FakeLLM:
             return {"verdict": "yes", "reason": "It bears on the question."}
         if name == "FramingOut":
             return {"text": "what the question asks and why it is contested."}
-        if name == "ParagraphOut":
-            ids = schema.model_json_schema()["$defs"]["SentenceOut"]["properties"]["cites"]
-            item = ids["items"]  # one id is a const, several an enum
-            first = item["const"] if "const" in item else item["enum"][0]
-            first_claim, second_claim = CLAIMS[self.paragraphs % len(CLAIMS)]
+        if name == "RestatedOut":
+            claim = CLAIMS[self.paragraphs % len(CLAIMS)]
             self.paragraphs += 1
-            return {
-                "sentences": [
-                    {"text": first_claim.format(first), "cites": [first]},
-                    {"text": second_claim, "cites": [first]},
-                ]
-            }
+            return {"text": claim}
         if name == "InsightOut":
             return {"text": "Both effects come from the same cause, seen from two sides."}
         if name == "NextOut":
@@ -196,6 +190,7 @@ class FakeLLM:
         max_tokens: int,
         on_partial: Any = None,
         logprobs: int = 0,
+        sample: int = 0,
     ) -> Any:
         from inquirer.llm import Completion
 

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
 
 from conftest import FakeLLM, fake_retriever, write_note
 from inquirer import prompts
@@ -17,10 +16,9 @@ from inquirer.checks import clean_sentence, finish
 from inquirer.composer import (
     FRAMING_LEAD,
     INSIGHT_LEAD,
+    NEARBY,
     UNANSWERED,
     Composer,
-    groups,
-    paragraph_schema,
 )
 from inquirer.config import Settings
 from inquirer.errors import InquirerError
@@ -158,18 +156,7 @@ def test_a_question_the_corpus_cannot_answer_says_so(retriever: Retriever) -> No
     no = [{"verdict": "no", "reason": "Not about this."}] * 10
     line = pipeline(FakeLLM({"Judgement": no}), retriever).ask(QUESTION)
     assert not line.answered
-    assert line.framing.endswith(UNANSWERED)
-
-
-def test_paragraph_citations_are_limited_to_the_given_ids() -> None:
-    schema = paragraph_schema(["a", "b"])
-    good = {"sentences": [{"text": "x.", "cites": ["a"]}, {"text": "y.", "cites": ["b"]}]}
-    schema.model_validate(good)
-    bad = {"sentences": [{"text": "x.", "cites": ["a"]}, {"text": "y.", "cites": ["zzz"]}]}
-    with pytest.raises(ValidationError):
-        schema.model_validate(bad)
-    enum = schema.model_json_schema()["$defs"]["SentenceOut"]["properties"]["cites"]["items"]
-    assert enum["enum"] == ["a", "b"]  # the constraint the model's grammar is built from
+    assert UNANSWERED in line.framing and line.framing.endswith(NEARBY)
 
 
 def test_the_injected_note_is_data_inside_the_prompt(retriever: Retriever) -> None:
@@ -212,12 +199,6 @@ def test_finish_cuts_back_to_the_last_full_sentence() -> None:
         finish("It holds, as Bianchi et al. show. Then a cut")
         == "It holds, as Bianchi et al. show."
     )
-
-
-def test_notes_are_dealt_into_three_to_five_paragraphs() -> None:
-    assert [len(g) for g in groups(list(range(10)))] == [2, 2, 2, 2, 2]  # type: ignore[arg-type]
-    assert [len(g) for g in groups(list(range(4)))] == [1, 1, 1, 1]  # type: ignore[arg-type]
-    assert groups([1, 2]) == [[1], [2], [1, 2]]  # type: ignore[list-item,comparison-overlap]
 
 
 def test_bad_questions(retriever: Retriever) -> None:

@@ -1,11 +1,16 @@
-"""Evidence -> Line: the inquiring line of FORMAT.md, composed in small checked steps.
+"""Evidence -> Line: the inquiring line of FORMAT.md, composed so that it passes the reading pass.
 
-A small local model asked for a whole line at once copies, repeats and misplaces parts
-(DESIGN.md); asked for one focused step at a time it writes readable synthesis. So the line is
-built step by step — framing, one call per body paragraph, insight, next lines — and each step's
-output passes checks before it reaches the user (see ``clean_sentence``). Citations are
-constrained by construction: each paragraph's schema allows only the ids of the notes it was given,
-all of which the agent read. Sources are assembled by code from the notes themselves.
+Code decides the shape (angles.py): which notes share a paragraph, the order of paragraphs, the
+yes / no the notes settle in their own words, and the leads from one finding to the next. The
+model writes only short spans — the framing, one restatement per note, the insight, the next
+lines — and each span is checked before the user sees it: whole sentences, no copied clauses,
+numbers exact, no note ids, nothing the reading pass (reading.py) would find. A span that fails is
+written once more with the reason given, then dropped; a note's summary is never shown as prose.
+
+Every model call of a line opens with the same text (instructions, question, the notes used), so
+a model server's prompt cache can reuse it; only the task at the end differs. Citations are
+constrained by construction: a restatement cites exactly the note it restates, and every cited
+note was read by the agent. Sources are assembled by code from the notes themselves.
 """
 
 from __future__ import annotations
@@ -14,43 +19,39 @@ import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, Field
 
-from . import followups, prompts
-from .checks import (
-    clean_sentence,
-    closed_sentences,
-    finish,
-    foreign_script,
-    leaks,
-    overlap,
-    prompt_texts,
-    unname,
-    words,
-)
+from . import angles, followups, prompts
+from .checks import clean_sentence, finish, foreign_script, leaks, overlap, prompt_texts, words
+from .facts import missing_numbers
 from .llm import LLM
+from .reading import META, RUN, fragment, next_problem, read_line
 from .retrieval import Retriever, SearchOptions
-from .types import Evidence, Line, Note, Paragraph, ReadNote, Sentence, SourceEntry
+from .types import Evidence, Finding, Line, Note, Paragraph, ReadNote, Sentence, SourceEntry
+from .wording import answer_lead, copied_mask, grams, note_sentences, split_sentences, tokens
 
 log = logging.getLogger(__name__)
 
 FRAMING_LEAD = "This explores"
 INSIGHT_LEAD = "The thing you didn't know you wanted to know:"
 UNANSWERED = "The corpus holds too little to answer this directly."
-ANGLES = (
-    "Answer the question directly first.",
-    "Support or qualify that answer.",
-    "Complicate it: a limit, a disagreement, or a connection from another side.",
-    "Say what this adds, and where it disagrees or stays silent.",
-    "Say what this adds, and where it disagrees or stays silent.",
-)
+NEARBY = "What it holds nearby follows; it bears on the question without settling it."
+UNSETTLED = "The corpus gives it no single yes or no; it shows the question from several sides."
+RESTATE_TRIES = 3
+COPIED = "copied"
+SEED = 23  # seeds of the sampled tries, so that a line can be made again
+NEGATION = re.compile(r"\b(?:not|no|never|cannot|without|neither|nor)\b|n't\b", re.I)
 OnText = Callable[[str], None]
 
 
 class FramingOut(BaseModel):
     text: str = Field(max_length=360)
+
+
+class RestatedOut(BaseModel):
+    text: str = Field(max_length=260)
 
 
 class InsightOut(BaseModel):
@@ -59,37 +60,6 @@ class InsightOut(BaseModel):
 
 class NextOut(BaseModel):
     questions: list[Annotated[str, Field(max_length=150)]] = Field(min_length=3, max_length=5)
-
-
-def paragraph_schema(ids: Sequence[str]) -> type[BaseModel]:
-    """A paragraph of 2-3 sentences whose citations can only be ``ids``."""
-    cite: Any = Literal[tuple(ids)]
-    sentence = create_model(
-        "SentenceOut",
-        text=(str, Field(max_length=260)),
-        cites=(list[cite], Field(min_length=1, max_length=2)),
-    )
-    return create_model(
-        "ParagraphOut",
-        sentences=(list[sentence], Field(min_length=2, max_length=3)),  # type: ignore[valid-type]
-    )
-
-
-# -- composing ----------------------------------------------------------------------------------
-
-
-def groups(notes: Sequence[ReadNote]) -> list[list[ReadNote]]:
-    """Notes dealt round-robin (best first) into 3-5 paragraphs; two notes make three (one
-    each, then both together); a single note makes one."""
-    if len(notes) == 2:
-        return [[notes[0]], [notes[1]], list(notes)]
-    if len(notes) < 3:
-        return [[n] for n in notes]
-    count = min(5, len(notes))
-    out: list[list[ReadNote]] = [[] for _ in range(count)]
-    for i, note in enumerate(notes[: 2 * count]):
-        out[i % count].append(note)
-    return out
 
 
 def sources_of(body: Sequence[Paragraph], notes: Mapping[str, Note]) -> tuple[SourceEntry, ...]:
@@ -102,6 +72,24 @@ def sources_of(body: Sequence[Paragraph], notes: Mapping[str, Note]) -> tuple[So
     )
 
 
+def answer_sentence(answer: str, answered: bool) -> str:
+    """What the framing says of the answer: the notes' own yes / no, or that there is none."""
+    if not answered:
+        return f"{UNANSWERED} {NEARBY}"
+    if answer:
+        return f"Where the corpus asks this directly, its answer is {answer}."
+    return UNSETTLED
+
+
+def copied_share(sentence: str, note: Note) -> float:
+    """The share of ``sentence``'s words inside runs of RUN+ words copied from ``note``."""
+    source: set[tuple[str, ...]] = set()
+    for said in note_sentences(note):
+        source |= grams(tokens(said), RUN)
+    words = tokens(sentence)
+    return sum(copied_mask(words, source, RUN)) / len(words) if words else 0.0
+
+
 class Composer:
     def __init__(self, llm: LLM, retriever: Retriever, *, options: SearchOptions | None = None):
         self.llm = llm
@@ -111,34 +99,33 @@ class Composer:
     def compose(self, evidence: Evidence, on_text: OnText | None = None) -> Line:
         emit = on_text or (lambda _text: None)
         question = evidence.question
-        titles = {r.note.id: r.note.title for r in evidence.read}
         answered = evidence.sufficient
         used = list(evidence.relevant) if answered else self._closest(evidence)
-        framing = self._framing(question, used, answered)
+        answer, answering = angles.settled_answer(question, [r.note for r in used])
+        if not answered:
+            answer = ""
+        used.sort(key=lambda r: r.note.id not in answering)  # the answering notes lead
+        draft = Draft(self, question, used, evidence)
+
+        framing = draft.framing(answer_sentence(answer, answered))
         emit(framing + "\n\n")
-        body: list[Paragraph] = []
-        written: list[str] = [framing]
-        for index, group in enumerate(groups(used)):
-
-            def show(sentence: Sentence) -> None:
-                emit(Paragraph((sentence,)).plain(titles) + " ")
-
-            paragraph = self._paragraph(question, group, index, answered, written, show)
-            body.append(paragraph)
-            written += [s.text for s in paragraph.sentences]
-            emit("\n\n")
-        insight = self._insight(question, body)
+        plan = draft.plan()
+        for group, far in plan:
+            paragraph = draft.paragraph(group, far, len(plan), lambda s: emit(s + " "))
+            if paragraph is not None:
+                emit("\n\n")
+        insight = draft.insight()
         emit(insight + "\n")
-        sources = sources_of(body, {r.note.id: r.note for r in evidence.read})
+        sources = sources_of(draft.body, {r.note.id: r.note for r in evidence.read})
         next_lines = self.next_lines(question, evidence, sources)
         return Line(
             question=question,
             framing=framing,
-            body=tuple(body),
+            body=tuple(draft.body),
             insight=insight,
             sources=sources,
             next_lines=tuple(next_lines),
-            answered=answered and bool(body),
+            answered=answered and bool(draft.body),
             model=self.llm.model,
             created=datetime.now(UTC).isoformat(timespec="seconds"),
             evidence=evidence,
@@ -150,98 +137,15 @@ class Composer:
         ordered = list(evidence.relevant) + [r for r in evidence.read if not r.relevant]
         return ordered[:3]
 
-    @staticmethod
-    def _claims(notes: Sequence[ReadNote]) -> str:
-        return "\n".join(f"- {r.note.id}: {r.note.summary}" for r in notes)
-
-    def _framing(self, question: str, notes: Sequence[ReadNote], answered: bool) -> str:
-        coverage = "" if answered else f"Say plainly that {UNANSWERED[0].lower()}{UNANSWERED[1:]}"
-        rendered = prompts.render(
-            "compose_framing", question=question, notes=self._claims(notes), coverage=coverage
-        )
-        out, _ = self.llm.structured(prompts.split(rendered), FramingOut, max_tokens=140)
-        text = finish(out.text)
-        for echo in (FRAMING_LEAD, question, FRAMING_LEAD):  # small models echo both
-            if text.lower().startswith(echo.lower()):
-                text = text[len(echo) :].lstrip(" ,:?")
-        text = re.sub(rf"\s*\b{FRAMING_LEAD}\b\s*", " ", text).strip()
-        if any(overlap(text, r.note.summary) >= 0.8 for r in notes):
-            text = ""  # a note's claim copied out is not a framing
-        if not text or foreign_script(text, question) or leaks(text, prompt_texts()):
-            text = f"what the corpus says about the question: {question.rstrip('?')}?"
-        framing = f"{FRAMING_LEAD} {text[0].lower()}{text[1:]}"
-        return framing if answered else f"{framing} {UNANSWERED}"
-
-    def _paragraph(
-        self,
-        question: str,
-        group: Sequence[ReadNote],
-        index: int,
-        answered: bool,
-        earlier: list[str],
-        show: Callable[[Sentence], None],
-    ) -> Paragraph:
-        """One paragraph; each sentence is checked and shown as soon as the model closes it."""
-        ids = [r.note.id for r in group]
-        angle = ANGLES[min(index, len(ANGLES) - 1)]
-        if not answered:
-            angle = "Say what these notes do establish, without claiming they answer the question."
-        rendered = prompts.render(
-            "compose_paragraph", question=question, notes=self._claims(group), angle=angle
-        )
-        seen = 0
-        sentences: list[Sentence] = []
-
-        def take(raw_sentences: Sequence[tuple[str, Sequence[str]]]) -> None:
-            nonlocal seen
-            for text, cites in raw_sentences[seen:]:
-                seen += 1
-                kept = clean_sentence(
-                    unname(text, ids),
-                    question=question,
-                    earlier=[*earlier, *(s.text for s in sentences)],
-                )
-                allowed = tuple(c for c in dict.fromkeys(cites) if c in ids)
-                log.debug("sentence %r -> %r", text, kept)
-                if kept and allowed:
-                    sentences.append(Sentence(kept, allowed))
-                    show(sentences[-1])
-
-        out, _ = self.llm.structured(
-            prompts.split(rendered),
-            paragraph_schema(ids),
-            max_tokens=300,
-            on_partial=lambda text: take(closed_sentences(text)),
-        )
-        take([(raw["text"], raw["cites"]) for raw in out.model_dump()["sentences"]])
-        if not sentences:  # nothing usable: state the best note's own claim, cited
-            best = group[0].note
-            sentences.append(Sentence(finish(best.summary) or best.summary, (best.id,)))
-            show(sentences[-1])
-        return Paragraph(tuple(sentences))
-
-    def _insight(self, question: str, body: Sequence[Paragraph]) -> str:
-        cited = [c for p in body for c in p.cites]
-        findings = "\n".join(f"- {' '.join(s.text for s in p.sentences)}" for p in body)
-        rendered = prompts.render("compose_insight", question=question, findings=findings)
-        out, _ = self.llm.structured(prompts.split(rendered), InsightOut, max_tokens=120)
-        said = [s.text for p in body for s in p.sentences]
-        text = clean_sentence(unname(out.text, cited), question=question, earlier=said)
-        text = re.sub(r"^the thing you didn'?t know you wanted to know:?\s*", "", text, flags=re.I)
-        said_sentences = [s for p in body for s in p.sentences]
-        if not text and said_sentences:  # no insight of its own: the claim joining most notes
-            text = max(said_sentences, key=lambda s: len(s.cites)).text
-        if not text:
-            text = "nothing in the corpus bears directly on this question."
-        return f"{INSIGHT_LEAD} {text[0].upper()}{text[1:]}"
-
     # -- next inquiring lines ---------------------------------------------------------------
 
     def next_lines(
         self, question: str, evidence: Evidence, sources: Sequence[SourceEntry]
     ) -> list[str]:
-        """3-5 questions that open from notes the line did not use, each checked for novelty
-        (against the question and each other) and answerability (retrieval finds notes)."""
+        """3-5 questions that open from notes the line did not use, each checked for its shape
+        (no template, no talk of the notes, no note's title), novelty (against the question
+        and each other) and answerability (retrieval finds notes). Asked once more when fewer
+        than 3 pass; a note's title is never put forward in place of a question."""
         cited = {s.note_id for s in sources}
         pool = [
             (r.note.title, r.note.summary)
@@ -253,20 +157,234 @@ class Composer:
         if len(pool) < 3:  # a small corpus, all of it cited: open from the cited notes too
             pool += [(s.title, s.summary) for s in sources]
         pool = pool[:6]
-        proposals: list[str] = []
-        if pool:
-            notes = "\n".join(f"- {title} {summary}" for title, summary in pool)
-            rendered = prompts.render("compose_next", question=question, notes=notes)
-            out, _ = self.llm.structured(prompts.split(rendered), NextOut, max_tokens=260)
+        if not pool:
+            return []
+        used = [r.note for r in evidence.read if r.note.id in cited]
+        titles = [c.hit.title for c in self.retriever.cards(self.retriever.note_ids()).values()]
+        notes = "\n".join(f"- {title} {summary}" for title, summary in pool)
+        kept: list[str] = []
+        for attempt in range(2):
+            task = prompts.render("compose_next", notes=notes)
+            out, _ = self.llm.structured(
+                shared_prompt(question, used, task), NextOut, max_tokens=260
+            )
             proposals = [" ".join(q.split()) for q in out.questions]
-        fallback = [title for title, _ in pool if title.endswith("?")]
-        return self._checked(question, proposals + fallback)[:5]
+            shaped = [
+                q
+                for q in dict.fromkeys([*kept, *proposals])
+                if q.endswith("?")
+                and 4 <= len(words(q)) <= 30
+                and not foreign_script(q, question)
+                and not next_problem(q, titles)[0]
+            ]
+            checks = followups.assess(self.retriever, question, shaped)
+            kept = [c.question for c in checks if c.novel and c.answerable]
+            log.debug("next lines, try %d: %r -> %r", attempt + 1, proposals, kept)
+            if len(kept) >= 3:
+                break
+            notes = "\n".join(f"- {title} {summary}" for title, summary in reversed(pool))
+        return kept[:5]
 
-    def _checked(self, question: str, candidates: Sequence[str]) -> list[str]:
-        shaped = [
-            q
-            for q in dict.fromkeys(candidates)
-            if q.endswith("?") and 4 <= len(words(q)) <= 30 and not foreign_script(q, question)
+
+def shared_prompt(question: str, notes: Sequence[Note], task: str) -> list[dict[str, str]]:
+    """The messages of one composing step: the same opening for every step of a line (its
+    instructions, question and notes), then the step's own task."""
+    evidence = "\n".join(f"- {n.id}: {n.title} / {n.summary}" for n in notes)
+    return prompts.split(prompts.render("compose", question=question, evidence=evidence, task=task))
+
+
+class Draft:
+    """One line in the making: the notes it uses, the body so far, and the checks each new span
+    must pass against them."""
+
+    def __init__(
+        self, composer: Composer, question: str, used: Sequence[ReadNote], evidence: Evidence
+    ) -> None:
+        self.llm = composer.llm
+        self.retriever = composer.retriever
+        self.question = question
+        self.used = list(used)
+        self.notes = [r.note for r in used]
+        self.by_id = {n.id: n for n in self.notes}
+        self.evidence = evidence
+        self.proper = angles.proper_words(self.notes)
+        self.framing_text = ""
+        self.body: list[Paragraph] = []
+
+    def ask(
+        self, task: str, schema: type[BaseModel], max_tokens: int, sample: int = 0
+    ) -> BaseModel:
+        out, _ = self.llm.structured(
+            shared_prompt(self.question, self.notes, task),
+            schema,
+            max_tokens=max_tokens,
+            sample=sample,
+        )
+        return out
+
+    # -- the shape ----------------------------------------------------------------------------
+
+    def plan(self) -> list[tuple[list[Note], bool]]:
+        """Paragraphs as groups of notes, each with whether it lies far from the question."""
+        if not self.notes:
+            return []
+        texts = [self.question, *(f"{n.title} {n.summary}" for n in self.notes)]
+        vectors = self.retriever.embedder.embed(texts)
+        to_question = vectors[1:] @ vectors[0]
+        sims = angles.similarity(self.notes, vectors[1:])
+        out = []
+        for group in angles.groups(self.used, sims):
+            far = max(float(to_question[i]) for i in group) < angles.FAR
+            out.append(([self.notes[i] for i in group], far))
+        return out
+
+    # -- the parts ----------------------------------------------------------------------------
+
+    def framing(self, answer: str) -> str:
+        """ "This explores …": the model's account of the question and its tension (checked),
+        then code's sentence on the answer."""
+        out = self.ask(prompts.load("compose_framing"), FramingOut, 140)
+        text = finish(str(getattr(out, "text", "")))
+        for echo in (FRAMING_LEAD, self.question, FRAMING_LEAD):  # small models echo both
+            if text.lower().startswith(echo.lower()):
+                text = text[len(echo) :].lstrip(" ,:?")
+        text = re.sub(rf"\s*\b{FRAMING_LEAD}\b\s*", " ", text).strip()
+        bad = (
+            not text
+            or any(overlap(text, n.summary) >= 0.8 for n in self.notes)
+            or foreign_script(text, self.question)
+            or leaks(text, prompt_texts())
+            or META.search(text)
+            or self._found(self._line(framing=f"{FRAMING_LEAD} {text}"), "framing")
+        )
+        if bad:
+            text = f"what the corpus says about the question: {self.question.rstrip('?')}?"
+        self.framing_text = f"{FRAMING_LEAD} {text[0].lower()}{text[1:]} {answer}"
+        return self.framing_text
+
+    def paragraph(
+        self, group: Sequence[Note], far: bool, count: int, show: Callable[[str], None]
+    ) -> Paragraph | None:
+        """One paragraph: each note of ``group`` restated in turn, led in by code. A note whose
+        restatement fails its checks twice is left out; a paragraph with none is dropped."""
+        sentences: list[Sentence] = []
+        for note in group:
+            lead = angles.lead_for(len(self.body), len(sentences), count, far)
+            for text in self.restate(note, lead, sentences):
+                sentences.append(Sentence(text, (note.id,)))
+                show(text)
+        if not sentences:
+            return None
+        paragraph = Paragraph(tuple(sentences))
+        self.body.append(paragraph)
+        return paragraph
+
+    def restate(self, note: Note, lead: str, current: Sequence[Sentence]) -> list[str]:
+        """One checked sentence restating ``note``; [] when no try passes. The first try is
+        greedy; the others are sampled (seeded), since a greedy model given its own copy back
+        tends to write the same copy again."""
+        lead_words = answer_lead(note.summary)
+        claim = note.summary[len(lead_words) :].strip() if lead_words else note.summary
+        retry = ""
+        faithful: list[tuple[float, str]] = []  # whole and exact, only not reworded
+        for attempt in range(RESTATE_TRIES):
+            task = prompts.render("compose_restate", note_id=note.id, claim=claim, retry=retry)
+            out = self.ask(task, RestatedOut, 110, sample=attempt and SEED + attempt)
+            said = finish(str(getattr(out, "text", "")))
+            said = split_sentences(said)[0] if said else ""
+            text = angles.joined(lead, said, self.proper) if said else ""
+            why = self.problem(said, text, note, current)
+            log.debug("restate %s, try %d: %r -> %s", note.id, attempt + 1, said, why or "kept")
+            if not why:
+                return [text]
+            if why.startswith(COPIED):
+                faithful.append((copied_share(said, note), text))
+                why = "it copies the note's own wording"
+            retry = f'\n\nYour last sentence was set aside ({why}): "{said}". Write it again.'
+        # a faithful sentence in the note's words beats none, and far beats a wrong paraphrase:
+        # it stays, and the verdict names it as copied
+        return [min(faithful)[1]] if faithful else []
+
+    def problem(self, bare: str, text: str, note: Note, current: Sequence[Sentence]) -> str:
+        """Why ``text`` (``bare`` before its lead) may not stand in the body, or ''. A reason
+        that starts with COPIED is the only fault: the sentence is faithful but not reworded."""
+        if not bare or clean_sentence(bare, question=self.question, earlier=[]) != bare:
+            return "it is not one whole, plain sentence"
+        why = fragment(bare, [note], first_in_paragraph=True)
+        if why:
+            return f"it reads as a fragment ({why})"
+        missing = missing_numbers(bare, [note.title, note.summary, note.body])
+        if missing:
+            return f"it gives {', '.join(missing)}, which the note does not"
+        negation = NEGATION.search(bare)
+        if negation and not NEGATION.search(f"{note.summary} {note.body}"):
+            return f"it says {negation.group(0)!r} where the note does not"
+        earlier = [s.text for p in self.body for s in p.sentences] + [s.text for s in current]
+        if any(overlap(bare, e) >= 0.8 for e in earlier):
+            return "it repeats an earlier sentence"
+        trial = Paragraph((*current, Sentence(text, (note.id,))))
+        line = self._line(body=(*self.body, trial))
+        found = self._findings(line, "body", (len(self.body), len(current)))
+        if found and all(f.kind == "copied" for f in found):
+            return f"{COPIED}: {found[0].detail}"
+        return f"it {found[0].detail}" if found else ""
+
+    def insight(self) -> str:
+        """The closing insight, checked like the body; '' when the model's two tries restate
+        the body or a note (the verdict then names the missing insight)."""
+        if not self.body:
+            return ""
+        findings = "\n".join(f"- {' '.join(s.text for s in p.sentences)}" for p in self.body)
+        retry = ""
+        said = [s.text for p in self.body for s in p.sentences]
+        for attempt in range(RESTATE_TRIES):
+            task = prompts.render("compose_insight", findings=findings, retry=retry)
+            out = self.ask(task, InsightOut, 120, sample=attempt and SEED + attempt)
+            raw = str(getattr(out, "text", ""))
+            raw = re.sub(
+                r"^the thing you didn'?t know you wanted to know:?\s*", "", raw, flags=re.I
+            )
+            text = clean_sentence(raw, question=self.question, earlier=said)
+            why = "it is not one whole, plain sentence"
+            if text:
+                text = text[0].upper() + text[1:]
+                insight = f"{INSIGHT_LEAD} {text}"
+                why = self._found(self._line(body=tuple(self.body), insight=insight), "insight")
+                if not why and missing_numbers(text, said):
+                    why = "it gives a number the paragraphs do not"
+                if not why:
+                    return insight
+            log.debug("insight, try %d: %r -> %s", attempt + 1, raw, why)
+            retry = f'\n\nYour last sentence was set aside ({why}): "{raw}". Write another.'
+        return ""
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _findings(self, line: Line, part: str, place: tuple[int, int] = (-1, -1)) -> list[Finding]:
+        """What the reading pass finds in ``part`` of ``line`` (at ``place`` in the body)."""
+        return [
+            f
+            for f in read_line(line, self.by_id).findings
+            if f.part == part and (part != "body" or (f.paragraph, f.index) == place)
         ]
-        checks = followups.assess(self.retriever, question, shaped)
-        return [c.question for c in checks if c.novel and c.answerable]
+
+    def _found(self, line: Line, part: str) -> str:
+        """Why the reading pass faults ``part`` of ``line``, or ''."""
+        found = self._findings(line, part)
+        return f"it {found[0].detail}" if found else ""
+
+    def _line(
+        self, *, body: tuple[Paragraph, ...] = (), insight: str = "", framing: str = ""
+    ) -> Line:
+        return Line(
+            question=self.question,
+            framing=framing or self.framing_text,
+            body=body,
+            insight=insight,
+            sources=(),
+            next_lines=(),
+            answered=True,
+            model="",
+            created="",
+            evidence=self.evidence,
+        )

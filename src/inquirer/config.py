@@ -88,7 +88,7 @@ class Settings(BaseSettings):
         4, ge=1, le=10, description="searches the agent runs per question (the question first)"
     )
     agent_reads: int = Field(
-        10, ge=1, le=50, description="notes the agent reads and judges per question, at most"
+        12, ge=1, le=50, description="notes the agent reads and judges per question, at most"
     )
     max_note_bytes: int = Field(1_000_000, ge=1, description="larger note files are rejected")
     verify: bool = Field(True, description="check every line with the external verifier pass")

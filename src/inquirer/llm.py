@@ -100,6 +100,7 @@ class LLM(Protocol):
         max_tokens: int,
         on_partial: Callable[[str], None] | None = None,
         logprobs: int = 0,
+        sample: int = 0,
     ) -> tuple[M, Completion]: ...
 
 
@@ -116,6 +117,8 @@ class LLMConfig:
     threads: int | None = None
     parallel: int = 1  # requests the local server serves at once
 
+
+SAMPLE_TEMPERATURE = 0.9  # for another try at a step (``structured(sample=...)``)
 
 _RETRYABLE = (
     "Timeout",
@@ -186,10 +189,10 @@ class LiteLLM:
 
     def _call(self, **kwargs: Any) -> Any:
         completion = self._completion or _litellm().completion
+        kwargs.setdefault("temperature", self.config.temperature)
         return completion(
             **self._target(),
             timeout=self.config.timeout,
-            temperature=self.config.temperature,
             num_retries=0,  # retries are ours, so that they are counted and backed off
             **kwargs,
         )
@@ -297,13 +300,16 @@ class LiteLLM:
         max_tokens: int,
         on_partial: Callable[[str], None] | None = None,
         logprobs: int = 0,
+        sample: int = 0,
     ) -> tuple[M, Completion]:
         """Output constrained to ``schema``'s JSON schema and validated into it. Output that
         does not parse or validate (cut off at max_tokens, say) is retried, then reported.
         With ``on_partial``, the output streams: it is called with the JSON text so far after
         every piece, so a caller can show each part as soon as it is complete. With
         ``logprobs`` > 0 (not streamed), the completion carries each token's log probability
-        and that many alternatives (``Completion.tokens``), where the provider reports them."""
+        and that many alternatives (``Completion.tokens``), where the provider reports them.
+        With ``sample`` > 0 (not streamed) the output is sampled at SAMPLE_TEMPERATURE with that
+        number as its seed: another, reproducible try at a step whose greedy output failed."""
         json_schema = schema.model_json_schema()
         response_format = {
             "type": "json_schema",
@@ -343,6 +349,8 @@ class LiteLLM:
             return parsed[-1], done
 
         extra: dict[str, Any] = {"logprobs": True, "top_logprobs": logprobs} if logprobs else {}
+        if sample:
+            extra |= {"temperature": SAMPLE_TEMPERATURE, "seed": sample}
 
         def attempt() -> Completion:
             start = time.perf_counter()

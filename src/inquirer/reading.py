@@ -34,12 +34,12 @@ from .types import Finding, Line, Note
 from .wording import (
     TOKEN,
     answer_lead,
-    content,
     content_overlap,
     copied_mask,
     grams,
     note_sentences,
     polarity,
+    same_question,
     split_sentences,
     stem,
     tokens,
@@ -355,7 +355,7 @@ def _contradiction(line: Line, cited: Sequence[Note]) -> list[Finding]:
     answers = {
         n.id: polarity(answer_lead(n.summary))
         for n in cited
-        if answer_lead(n.summary) and _same_question(n.title, line.question)
+        if answer_lead(n.summary) and same_question(n.title, line.question)
     }
     answers = {k: v for k, v in answers.items() if v}
     if answers and all(v != said for v in answers.values()):
@@ -373,23 +373,25 @@ def _contradiction(line: Line, cited: Sequence[Note]) -> list[Finding]:
     return []
 
 
-def _same_question(title: str, question: str) -> bool:
-    """Whether a note's title asks the line's question (most of its words, three at least)."""
-    shared = content(title) & content(question)
-    return len(shared) >= 3 and content_overlap(title, question) >= 0.6
-
-
 def _next_lines(line: Line, titles: Sequence[str]) -> list[Finding]:
     out = []
-    norm = {_plain(t) for t in titles}
     for k, question in enumerate(line.next_lines):
-        if GENERIC_NEXT.search(question):
-            out.append(Finding("next_generic", "next", -1, k, question, "a template question"))
-        elif META_NEXT.search(question):
-            out.append(Finding("next_meta", "next", -1, k, question, "asks about the notes"))
-        elif _plain(question) in norm or any(content_overlap(question, t) >= 0.85 for t in titles):
-            out.append(Finding("next_title", "next", -1, k, question, "restates a note's title"))
+        kind, detail = next_problem(question, titles)
+        if kind:
+            out.append(Finding(kind, "next", -1, k, question, detail))
     return out
+
+
+def next_problem(question: str, titles: Sequence[str]) -> tuple[str, str]:
+    """The kind of fault of a next line and why, or ('', '')."""
+    if GENERIC_NEXT.search(question):
+        return "next_generic", "a template question"
+    if META_NEXT.search(question):
+        return "next_meta", "asks about the notes"
+    plain = _plain(question)
+    if any(plain == _plain(t) or content_overlap(question, t) >= 0.85 for t in titles):
+        return "next_title", "restates a note's title"
+    return "", ""
 
 
 def _plain(text: str) -> str:

@@ -122,3 +122,9 @@ def polarity(text: str) -> str:
     if NEGATIVE.match(text):
         return "no"
     return ""
+
+
+def same_question(title: str, question: str) -> bool:
+    """Whether a note's title asks the line's question (most of its words, three at least)."""
+    shared = content(title) & content(question)
+    return len(shared) >= 3 and content_overlap(title, question) >= 0.6

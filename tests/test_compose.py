@@ -1,0 +1,233 @@
+"""Composing a line: the shape code decides (angles.py) and the checks every model span passes
+before a reader sees it (composer.py), with a FakeLLM on a real store and the fake embedder.
+The real model is in test_ask_e2e.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import FakeLLM, fake_retriever, write_note
+from inquirer import angles
+from inquirer.composer import INSIGHT_LEAD, Composer
+from inquirer.config import Settings
+from inquirer.reading import read_line
+from inquirer.retrieval import Retriever
+from inquirer.types import Evidence, Note, ReadNote
+
+QUESTION = "Does RLHF hurt the calibration of model probabilities?"
+SUMMARIES = {
+    "rlhf-calibration": "No, to a point: RLHF raises the expected calibration error of token "
+    "probabilities from 0.02 to 0.11 on the same questions.",
+    "verbal-confidence": "Confidence a model states in words is better calibrated after RLHF "
+    "than its token probabilities are.",
+    "temperature-scaling": "Temperature scaling fitted on held-out data repairs most of the "
+    "calibration error that tuning adds.",
+    "scale-calibration": "Larger pretrained models are better calibrated on multiple choice "
+    "questions than smaller ones.",
+}
+
+
+@pytest.fixture
+def retriever(settings: Settings, tmp_path: Path) -> Retriever:
+    root = tmp_path / "corpus"
+    titles = {
+        "rlhf-calibration": "Does RLHF hurt the calibration of model probabilities?",
+        "verbal-confidence": "Is confidence stated in words better calibrated?",
+        "temperature-scaling": "Can temperature scaling repair calibration after tuning?",
+        "scale-calibration": "Are larger models better calibrated?",
+    }
+    for note_id, summary in SUMMARIES.items():
+        write_note(
+            root,
+            note_id,
+            title=titles[note_id],
+            summary=summary,
+            body=f"{summary} The study measured it on several benchmarks with care.",
+        )
+    return fake_retriever(settings, root)
+
+
+def evidence(retriever: Retriever, ids: tuple[str, ...] = tuple(SUMMARIES)) -> Evidence:
+    notes = [retriever.read(i) for i in ids]
+    read = tuple(ReadNote(n, True, "", k + 1) for k, n in enumerate(notes) if n is not None)
+    return Evidence(QUESTION, read, ())
+
+
+def note(note_id: str, links: tuple[str, ...] = ()) -> Note:
+    return Note(note_id, f"{note_id}?", "A claim.", "", "", "", related=links)
+
+
+# -- the shape -----------------------------------------------------------------------------------
+
+
+def test_paragraphs_hold_the_notes_most_alike_and_keep_the_best_first() -> None:
+    notes = [note(n) for n in "abcdef"]
+    # a~d, b~e, c~f: pairs by likeness, not by rank
+    vectors = np.eye(6)
+    for i, j in ((0, 3), (1, 4), (2, 5)):
+        vectors[i, j] = vectors[j, i] = 0.9
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    sims = angles.similarity(notes, vectors)
+    read = [ReadNote(n, True, "", k) for k, n in enumerate(notes)]
+    assert angles.groups(read, sims) == [[0, 3], [1, 4], [2, 5]]
+
+
+def test_a_link_between_two_notes_draws_them_together() -> None:
+    notes = [note("a", ("d",)), note("b"), note("c"), note("d")]
+    sims = angles.similarity(notes, np.eye(4))
+    read = [ReadNote(n, True, "", k) for k, n in enumerate(notes)]
+    assert angles.groups(read, sims)[0] == [0, 3]
+
+
+def test_three_to_five_paragraphs_as_the_notes_allow() -> None:
+    assert [angles.paragraph_count(n) for n in (1, 2, 3, 4, 6, 7, 10, 14)] == [
+        1,
+        2,
+        3,
+        3,
+        3,
+        4,
+        5,
+        5,
+    ]
+
+
+def test_an_answer_is_settled_only_by_the_notes_own_words() -> None:
+    asks = Note("a", QUESTION, "No, to a point: it rises.", "", "", "")
+    agrees = Note("b", "Does RLHF hurt model calibration of probabilities?", "No.", "", "", "")
+    other = Note("c", "Is stated confidence calibrated?", "Yes: it is.", "", "", "")
+    assert angles.settled_answer(QUESTION, [asks, other]) == ("no", ("a",))
+    assert angles.settled_answer(QUESTION, [asks, agrees]) == ("no", ("a", "b"))
+    disagrees = Note("d", QUESTION, "Yes, largely: it falls.", "", "", "")
+    assert angles.settled_answer(QUESTION, [asks, disagrees]) == ("", ())
+    assert angles.settled_answer(QUESTION, [other]) == ("", ())  # another question's answer
+
+
+def test_a_lead_lowers_the_first_word_unless_it_is_a_name() -> None:
+    proper = angles.proper_words([Note("a", "t?", "Scores of Llama rose.", "", "", "")])
+    assert (
+        angles.joined("Close to this,", "Models drift.", proper) == "Close to this, models drift."
+    )
+    assert (
+        angles.joined("Close to this,", "Llama drifts.", proper) == "Close to this, Llama drifts."
+    )
+    assert angles.joined("Close to this,", "DPO drifts.", proper) == "Close to this, DPO drifts."
+    assert angles.joined("", "Models drift.", proper) == "Models drift."
+    assert angles.joined("Close to this,", "Qi et al. found it.", proper).endswith(
+        " Qi et al. found it."
+    )
+    assert (
+        angles.joined("So,", "Kung and Peng (2023) saw it.", proper)
+        == "So, Kung and Peng (2023) saw it."
+    )
+    assert angles.lead_for(0, 0, 3, far=True) == ""  # the first paragraph never opens lateral
+    assert angles.lead_for(2, 0, 3, far=True) == angles.LATERAL
+    assert angles.lead_for(1, 1, 3, far=False) in angles.WITHIN
+
+
+# -- the checks on each span ---------------------------------------------------------------------
+
+
+def restated(*texts: str) -> dict[str, list[dict[str, object]]]:
+    return {"RestatedOut": [{"text": t} for t in texts]}
+
+
+def test_a_restatement_copied_from_its_note_is_asked_again_then_kept_as_the_least_copied(
+    retriever: Retriever,
+) -> None:
+    copy = SUMMARIES["rlhf-calibration"].split(": ", 1)[1]
+    copy = copy[0].upper() + copy[1:]
+    less = "RLHF raises the expected calibration error of token probabilities: 0.02 went to 0.11."
+    llm = FakeLLM(restated(copy, less, copy))
+    line = Composer(llm, retriever).compose(evidence(retriever))
+    said = [s.text for p in line.body for s in p.sentences]
+    asks = [m for name, m in llm.history if name == "RestatedOut"]
+    assert "set aside (it copies" in asks[1][-1]["content"] and copy in asks[1][-1]["content"]
+    assert len(asks) >= 3  # three tries for the first note
+    assert said[0] == less  # faithful, if not reworded: kept, and the verdict names it
+    assert all(SUMMARIES["rlhf-calibration"] not in s for s in said)  # never the summary
+
+
+def test_a_restatement_that_fails_every_try_is_left_out(retriever: Retriever) -> None:
+    wrong = "Tuning raised the error to 0.35 on every question asked."
+    llm = FakeLLM(restated(wrong, wrong, wrong))
+    line = Composer(llm, retriever).compose(evidence(retriever))
+    assert "rlhf-calibration" not in [c for p in line.body for c in p.cites]
+
+
+def test_a_restatement_that_opens_with_the_notes_answer_words_is_refused(
+    retriever: Retriever,
+) -> None:
+    fixed = "RLHF raised the calibration error of token probabilities in this study."
+    llm = FakeLLM(restated("No, to a point: tuning raises error a lot.", fixed))
+    line = Composer(llm, retriever).compose(evidence(retriever))
+    assert line.body[0].sentences[0].text == fixed
+
+
+def test_a_restatement_naming_a_note_or_a_number_it_lacks_is_refused(
+    retriever: Retriever,
+) -> None:
+    fixed = "RLHF raised the calibration error of token probabilities in this study."
+    llm = FakeLLM(
+        restated(
+            "As rlhf-calibration reports, tuning raised the error a great deal.",
+            "Tuning raised the error to 0.35 on every question asked.",
+            "Tuning halved the error in 2019 on every question asked.",
+        )
+    )
+    line = Composer(llm, retriever).compose(evidence(retriever))
+    assert "rlhf-calibration" not in line.body[0].cites
+    llm = FakeLLM(restated("Tuning raised the error to 0.35 on every question.", fixed))
+    line = Composer(llm, retriever).compose(evidence(retriever))
+    assert line.body[0].sentences[0].text == fixed
+
+
+def test_the_answer_comes_from_the_notes_that_ask_the_question(retriever: Retriever) -> None:
+    line = Composer(FakeLLM(), retriever).compose(evidence(retriever))
+    assert "its answer is no" in line.framing
+    assert line.body[0].cites[0] == "rlhf-calibration"  # the answering note leads
+    unsettled = evidence(retriever, ("verbal-confidence", "temperature-scaling"))
+    line = Composer(FakeLLM(), retriever).compose(unsettled)
+    assert "no single yes or no" in line.framing
+
+
+def test_an_insight_that_restates_the_body_is_dropped_not_shown(retriever: Retriever) -> None:
+    first = "Evidence from tuned models points one way on this."  # the fake's first sentence
+    llm = FakeLLM({"InsightOut": [{"text": first}] * 3})
+    line = Composer(llm, retriever).compose(evidence(retriever))
+    assert line.insight == ""
+    good = "Calibration is lost in the probabilities, not in what the model knows."
+    llm = FakeLLM({"InsightOut": [{"text": first}, {"text": good}]})
+    line = Composer(llm, retriever).compose(evidence(retriever))
+    assert line.insight == f"{INSIGHT_LEAD} {good}"
+
+
+def test_every_step_opens_with_the_same_prompt(retriever: Retriever) -> None:
+    llm = FakeLLM()
+    Composer(llm, retriever).compose(evidence(retriever))
+    users = [m[-1]["content"] for name, m in llm.history if name != "Judgement"]
+    systems = {m[0]["content"] for _, m in llm.history}
+    head = users[0].split("Task:", 1)[0]
+    assert len(users) >= 5 and len(systems) == 1
+    assert all(u.startswith(head) for u in users)
+
+
+def test_a_composed_line_passes_the_reading_pass(retriever: Retriever) -> None:
+    ev = evidence(retriever)
+    line = Composer(FakeLLM(), retriever).compose(ev)
+    notes = {r.note.id: r.note for r in ev.read}
+    body = [f for f in read_line(line, notes).findings if f.part in ("body", "insight", "framing")]
+    assert body == []
+    assert sum(len(p.cites) >= 2 for p in line.body) >= 1  # findings joined in a paragraph
+
+
+def test_next_lines_never_fall_back_to_note_titles(retriever: Retriever) -> None:
+    title = "Are larger models better calibrated?"
+    llm = FakeLLM({"NextOut": [{"questions": [title] * 3}, {"questions": [title] * 3}]})
+    ev = evidence(retriever, ("rlhf-calibration", "verbal-confidence"))
+    out = Composer(llm, retriever).next_lines(QUESTION, ev, [])
+    assert title not in out
+    assert [name for name, _ in llm.history].count("NextOut") == 2  # asked again, then none
