@@ -173,7 +173,7 @@ class FakeLLM:
             self.paragraphs += 1
             return {"text": claim}
         if name == "InsightOut":
-            return {"text": "Both effects come from the same cause, seen from two sides."}
+            return {"text": "Tuned, small and deployed systems all show the effect under shift."}
         if name == "NextOut":
             return {"questions": ["What limits calibration after tuning?"] * 3}
         if name == "ClaimVerdict":

@@ -199,7 +199,7 @@ def test_an_insight_that_restates_the_body_is_dropped_not_shown(retriever: Retri
     llm = FakeLLM({"InsightOut": [{"text": first}] * 3})
     line = Composer(llm, retriever).compose(evidence(retriever))
     assert line.insight == ""
-    good = "Calibration is lost in the probabilities, not in what the model knows."
+    good = "Tuned models lose their calibration under shift, whatever their size."
     llm = FakeLLM({"InsightOut": [{"text": first}, {"text": good}]})
     line = Composer(llm, retriever).compose(evidence(retriever))
     assert line.insight == f"{INSIGHT_LEAD} {good}"
@@ -231,3 +231,16 @@ def test_next_lines_never_fall_back_to_note_titles(retriever: Retriever) -> None
     out = Composer(llm, retriever).next_lines(QUESTION, ev, [])
     assert title not in out
     assert [name for name, _ in llm.history].count("NextOut") == 2  # asked again, then none
+
+
+def test_an_insight_must_join_two_paragraphs_and_not_echo_the_question(
+    retriever: Retriever,
+) -> None:
+    echo = "RLHF does hurt the calibration of model probabilities, as asked."
+    alone = "Evidence from tuned models is strong and clear and general."  # one paragraph's words
+    joined = "Tuned models lose their calibration under shift, whatever their size."
+    llm = FakeLLM({"InsightOut": [{"text": echo}, {"text": alone}, {"text": joined}]})
+    line = Composer(llm, retriever).compose(evidence(retriever))
+    assert line.insight == f"{INSIGHT_LEAD} {joined}"
+    asks = [m[-1]["content"] for name, m in llm.history if name == "InsightOut"]
+    assert "question's own words" in asks[1] and "one finding" in asks[2]

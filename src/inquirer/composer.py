@@ -30,7 +30,16 @@ from .llm import LLM
 from .reading import META, RUN, fragment, next_problem, read_line
 from .retrieval import Retriever, SearchOptions
 from .types import Evidence, Finding, Line, Note, Paragraph, ReadNote, Sentence, SourceEntry
-from .wording import answer_lead, copied_mask, grams, note_sentences, split_sentences, tokens
+from .wording import (
+    answer_lead,
+    content,
+    content_overlap,
+    copied_mask,
+    grams,
+    note_sentences,
+    split_sentences,
+    tokens,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +50,7 @@ NEARBY = "What it holds nearby follows; it bears on the question without settlin
 UNSETTLED = "The corpus gives it no single yes or no; it shows the question from several sides."
 RESTATE_TRIES = 3
 COPIED = "copied"
+ECHO = 0.5  # content-word overlap of an insight with the question that makes it an echo
 SEED = 23  # seeds of the sampled tries, so that a line can be made again
 NEGATION = re.compile(r"\b(?:not|no|never|cannot|without|neither|nor)\b|n't\b", re.I)
 OnText = Callable[[str], None]
@@ -330,8 +340,8 @@ class Draft:
         return f"it {found[0].detail}" if found else ""
 
     def insight(self) -> str:
-        """The closing insight, checked like the body; '' when the model's two tries restate
-        the body or a note (the verdict then names the missing insight)."""
+        """The closing insight, checked like the body and for drawing on two paragraphs; ''
+        when no try passes (the verdict then names the missing insight)."""
         if not self.body:
             return ""
         findings = "\n".join(f"- {' '.join(s.text for s in p.sentences)}" for p in self.body)
@@ -353,9 +363,24 @@ class Draft:
                 if not why and missing_numbers(text, said):
                     why = "it gives a number the paragraphs do not"
                 if not why:
+                    why = self._unjoined(text)
+                if not why:
                     return insight
             log.debug("insight, try %d: %r -> %s", attempt + 1, raw, why)
             retry = f'\n\nYour last sentence was set aside ({why}): "{raw}". Write another.'
+        return ""
+
+    def _unjoined(self, text: str) -> str:
+        """Why an insight does not conclude from the paragraphs' combination, or '': it must
+        draw words (beyond the question's) from two paragraphs at least, and not be the
+        question's own words turned into an answer, a verdict a small model cannot make."""
+        asked = content(self.question)
+        if content_overlap(text, self.question) >= ECHO:
+            return "it answers in the question's own words instead of concluding from the findings"
+        own = content(text) - asked
+        drawn = [p for p in self.body if own & content(" ".join(s.text for s in p.sentences))]
+        if len(self.body) >= 2 and len(drawn) < 2:
+            return "it draws on one finding, not on two together"
         return ""
 
     # -- helpers ------------------------------------------------------------------------------
