@@ -332,6 +332,36 @@ def test_revision_rewrites_or_drops_unsupported_sentences_and_rebuilds_sources()
     assert [s.label for s in again.sentences] == ["supported", "supported"]
 
 
+def test_revision_drops_what_the_reading_pass_trips_on_and_keeps_a_faithful_copy() -> None:
+    copy = "LIMA used 1,000 examples and matched GPT-4 in 43% of cases."  # the note's own words
+    line = make_line(
+        [
+            [Sentence(copy, ("lima-note",))],
+            [
+                Sentence("URIAL aligned base models in context.", ("urial-note",)),
+                Sentence("The notes say alignment can be shallow.", ("urial-note",)),
+            ],
+            [Sentence("Style imitation fools raters, which shows alignment.", ("other-note",))],
+        ],
+        insight=f"{INSIGHT_LEAD} URIAL aligned base models in context.",
+        next_lines=("What is the role of style?", "Why do raters prefer style?", "What is URIAL?"),
+    )
+    check = verifier(FixedJudge("j", {}))
+    verdict = check.verify(line, NOTES, NOTES.keys())
+    kinds = {f.kind for f in verdict.reading}
+    assert {"copied", "meta", "connective", "insight_copy", "next_generic"} <= kinds
+    revised, changes = Reviser(FakeLLM()).revise(line, verdict, NOTES)
+    body = [[s.text for s in p.sentences] for p in revised.body]
+    assert body == [[copy], ["URIAL aligned base models in context."]]
+    assert [s.note_id for s in revised.sources] == ["lima-note", "urial-note"]
+    assert revised.insight == "" and revised.next_lines == line.next_lines[1:]
+    reasons = " | ".join(c.reason for c in changes)
+    assert "dropped: speaks of the notes" in reasons and "insight dropped" in reasons
+    assert "next line dropped: a template question" in reasons
+    again = check.verify(revised, NOTES, NOTES.keys())
+    assert {f.kind for f in again.reading} == {"copied"}  # shown, not hidden
+
+
 # -- the pipeline's verified step and rendering --------------------------------------------------
 
 

@@ -108,17 +108,5 @@ def closed_sentences(partial_json: str) -> list[tuple[str, list[str]]]:
     return out
 
 
-def unname(text: str, ids: Sequence[str]) -> str:
-    """Take note ids out of prose ("x-y-z found that A" -> "A"): ids are for citing."""
-    for note_id in ids:
-        text = re.sub(
-            rf"(?i)\b{re.escape(note_id)}\b(?:\s+(?:found|finds|shows?|reports?|argues?|says?))?"
-            r"(?:\s+that)?[\s,:]*",
-            "",
-            text,
-        )
-    return text.strip()
-
-
 def prompt_texts() -> list[str]:
     return [prompts.load(name) for name in PROMPTS]

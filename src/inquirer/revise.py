@@ -1,7 +1,12 @@
 """The one revision a line gets after a failed verification (FORMAT.md): each unsupported
-sentence is rewritten from its cited notes, or dropped when the rewrite is empty or still
-states a number the notes do not; source summaries that drifted are restored from the notes;
-the sources are rebuilt from what the body still cites. Every change is recorded."""
+sentence is rewritten from its cited notes, or dropped when the rewrite is empty, names a note
+by its id or still states a number the notes do not; what the reading pass found is repaired by
+dropping the part that trips a reader (a fragment, talk of the notes, a note id, a connective
+no note states, a repeated point, a paragraph off the question, a copied insight, a template
+next line); source summaries that drifted are restored from the notes; the sources are rebuilt
+from what the body still cites. Every change is recorded. A sentence in a note's own words is
+left, and named in the verdict: the composer tried to reword it, and a faithful copy beats a
+wrong paraphrase."""
 
 from __future__ import annotations
 
@@ -13,13 +18,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, create_model
 
 from . import prompts
-from .checks import clean_sentence, unname
+from .checks import clean_sentence
 from .composer import sources_of
 from .errors import LLMError
 from .facts import missing_numbers
 from .llm import LLM
-from .types import Change, Line, Note, Paragraph, Sentence, SentenceCheck, Verdict
+from .types import Change, Finding, Line, Note, Paragraph, Sentence, SentenceCheck, Verdict
 from .verifier import note_document
+from .wording import tokens
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +48,7 @@ class Reviser:
         self, line: Line, verdict: Verdict, notes: Mapping[str, Note]
     ) -> tuple[Line, tuple[Change, ...]]:
         failing = {(s.paragraph, s.index): s for s in verdict.sentences if s.label == "unsupported"}
+        tripping = _trips(line, verdict.reading)
         changes: list[Change] = []
         body: list[Paragraph] = []
         said: list[str] = [s.text for p in line.body for s in p.sentences]
@@ -49,6 +56,10 @@ class Reviser:
             kept: list[Sentence] = []
             for i, sentence in enumerate(paragraph.sentences):
                 check = failing.get((p, i))
+                trip = tripping.get((p, i))
+                if trip is not None:
+                    changes.append(Change(p, i, sentence.text, "", f"dropped: {trip}"))
+                    continue
                 if check is None:
                     kept.append(sentence)
                     continue
@@ -61,11 +72,28 @@ class Reviser:
                     kept.append(rewritten)
             if kept:
                 body.append(Paragraph(tuple(kept)))
+        if not body:  # every sentence tripped: the line keeps its body, and the verdict says so
+            return line, ()
         sources = sources_of(body, notes)
         for old, new in zip(line.sources, sources, strict=False):
             if old.note_id == new.note_id and old.summary != new.summary:
                 changes.append(Change(-1, -1, old.summary, new.summary, "summary restored"))
-        return replace(line, body=tuple(body), sources=sources), tuple(changes)
+        insight = line.insight
+        found = [f for f in verdict.reading if f.part == "insight"]
+        if found and insight:
+            changes.append(Change(-1, -1, insight, "", f"insight dropped: {found[0].detail}"))
+            insight = ""
+        bad_next = {f.index: f.detail for f in verdict.reading if f.part == "next"}
+        next_lines = tuple(q for k, q in enumerate(line.next_lines) if k not in bad_next)
+        changes += [
+            Change(-1, k, q, "", f"next line dropped: {bad_next[k]}")
+            for k, q in enumerate(line.next_lines)
+            if k in bad_next
+        ]
+        revised = replace(
+            line, body=tuple(body), sources=sources, insight=insight, next_lines=next_lines
+        )
+        return revised, tuple(changes)
 
     def _rewrite(
         self,
@@ -92,13 +120,36 @@ class Reviser:
             log.warning("revision of %r failed: %s", check.text, exc.message)
             return None
         data = out.model_dump()
-        text = clean_sentence(unname(data["text"], ids), question=question, earlier=earlier)
+        text = clean_sentence(data["text"], question=question, earlier=earlier)
         cites = tuple(dict.fromkeys(c for c in data["cites"] if c in ids)) or tuple(ids)
-        if not text or text == check.text:
-            return None
+        if not text or text == check.text or any(i in tokens(text) for i in ids if "-" in i):
+            return None  # a note's id in prose is dropped, never cut out (that leaves no subject)
         if missing_numbers(text, [note_document(notes[c]) for c in cites]):
             return None
         return Sentence(text, cites)
+
+
+# what the reading pass finds in a body sentence that dropping it repairs ("copied" is left:
+# see the module's docstring)
+DROPPED = frozenset(
+    {"fragment", "meta", "note_id", "connective", "repeated_point", "repeated_opener"}
+)
+
+
+def _trips(line: Line, findings: Sequence[Finding]) -> dict[tuple[int, int], str]:
+    """The body sentences to drop, by (paragraph, index), with why: those with a finding of a
+    kind in DROPPED, and every sentence of a paragraph off the question (in an answered line;
+    an unanswered one shows what lies near the question on purpose)."""
+    out: dict[tuple[int, int], str] = {}
+    for f in findings:
+        if f.part != "body":
+            continue
+        if f.kind in DROPPED:
+            out.setdefault((f.paragraph, f.index), f.detail)
+        elif f.kind == "off_question" and line.answered and len(line.body) > 1:
+            for i in range(len(line.body[f.paragraph].sentences)):
+                out.setdefault((f.paragraph, i), f.detail)
+    return out
 
 
 def _why(check: SentenceCheck) -> str:
