@@ -122,6 +122,21 @@ def test_a_note_judged_irrelevant_is_not_used(retriever: Retriever) -> None:
     assert dropped.note.id not in {s.note_id for s in line.sources}
 
 
+def test_a_question_naming_what_no_note_mentions_far_from_every_note_is_outside(
+    retriever: Retriever,
+) -> None:
+    question = "Does RLHF hurt the calibration of Whisper transcripts?"
+    far = Pipeline(FakeLLM(), retriever, budget=Budget(min_similarity=0.5, outside_similarity=1.0))
+    line = far.ask(question)
+    assert not line.answered and line.evidence.outside
+    assert "'whisper', 'transcripts'" in line.evidence.outside and UNANSWERED in line.framing
+    decided = [s.detail for s in line.evidence.trace if s.kind == "decide"]
+    assert any("no note mentions 'whisper'" in d for d in decided)
+    near = Pipeline(FakeLLM(), retriever, budget=Budget(min_similarity=0.5, outside_similarity=0))
+    assert near.ask(question).answered  # a close note: the absent word alone does not decide
+    assert pipeline(FakeLLM(), retriever).ask(QUESTION).evidence.outside == ""
+
+
 def test_the_settings_budget_caps_searches_and_reads(
     retriever: Retriever, settings: Settings
 ) -> None:

@@ -96,6 +96,14 @@ def test_lexical_index_follows_updates_and_deletes(settings: Settings, corpus: P
     assert len(lexical.versions()) == 2
 
 
+def test_words_no_note_holds_in_any_form_are_absent(settings: Settings, corpus: Path) -> None:
+    indexer, lexical = _parts(settings)
+    indexer.run([corpus])
+    words = ["calibrated", "rewarding", "whisper", "watermarks"]
+    assert lexical.absent(words) == ["whisper", "watermarks"]  # the others by their stem
+    assert lexical.absent([]) == []
+
+
 def test_a_missing_lexical_index_is_rebuilt_from_the_store(
     settings: Settings, corpus: Path
 ) -> None:

@@ -39,7 +39,7 @@ _STOPWORD_TEXT = """
     other our ours ourselves out over own same she should so some such than that the their
     theirs them themselves then there these they this those through to too under until up
     very was we were what when where which while who whom why will with would you your yours
-    yourself yourselves
+    yourself yourselves besides doesn
 """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
@@ -195,11 +195,9 @@ class LexicalIndex:
                 )
         return out
 
-    def _selective(self, words: list[str]) -> list[str]:
-        """The words worth matching: those in at most MAX_DF of the notes. When every word is
-        more common than that, BM25 has nothing to tell the notes apart by (FTS5 would score
-        each ~0), so nothing is matched. The probe table is this connection's scratch space:
-        one thread at a time uses it."""
+    def _frequencies(self, words: list[str]) -> list[int | None]:
+        """How many notes hold each word's stem (None for a word that has no stem). The probe
+        table is this connection's scratch space: one thread at a time uses it."""
         with self._probing, self._db:
             self._db.executemany(
                 "INSERT INTO temp.probe (rowid, word) VALUES (?, ?)", list(enumerate(words))
@@ -207,19 +205,25 @@ class LexicalIndex:
             stems = dict(self._db.execute("SELECT doc, term FROM temp.probe_terms"))
             self._db.execute("DELETE FROM temp.probe")
         unique = sorted(set(stems.values()))
-        if not unique:
-            return []
-        frequency = dict(
-            self._db.execute(
-                f"SELECT term, doc FROM temp.vocab WHERE term IN ({', '.join('?' * len(unique))})",
-                unique,
-            ).fetchall()
-        )
-        present = [i for i in range(len(words)) if frequency.get(stems.get(i, ""), 0) > 0]
+        marks = ", ".join("?" * len(unique))
+        query = f"SELECT term, doc FROM temp.vocab WHERE term IN ({marks})"
+        frequency = dict(self._db.execute(query, unique).fetchall()) if unique else {}
+        return [frequency.get(stems[i], 0) if i in stems else None for i in range(len(words))]
+
+    def _selective(self, words: list[str]) -> list[str]:
+        """The words worth matching: those in at most MAX_DF of the notes. When every word is
+        more common than that, BM25 has nothing to tell the notes apart by (FTS5 would score
+        each ~0), so nothing is matched."""
+        frequency = self._frequencies(words)
+        present = [i for i, f in enumerate(frequency) if f]
         if not present:
             return []
         limit = MAX_DF * self.count()
-        return [words[i] for i in present if frequency[stems[i]] <= limit]
+        return [words[i] for i in present if (frequency[i] or 0) <= limit]
+
+    def absent(self, words: list[str]) -> list[str]:
+        """The words whose stem no note holds."""
+        return [w for w, f in zip(words, self._frequencies(words), strict=True) if f == 0]
 
     def search(self, query: str, k: int, *, filters: Filters | None = None) -> list[Hit]:
         """The ``k`` best notes for ``query`` by BM25 (any selective query word may match)."""

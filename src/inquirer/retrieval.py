@@ -31,7 +31,7 @@ from .chunking import note_version, parse_chunk_id
 from .embeddings import Embedder
 from .errors import InquirerError, StoreError
 from .indexer import reconcile_lexical
-from .lexical import TOKEN, LexicalIndex
+from .lexical import TOKEN, LexicalIndex, query_terms
 from .notes import parse_bytes
 from .stages import expand_links, mmr, ranked, rrf, staged
 from .store import IndexSpec, Store, StoredVersion
@@ -159,6 +159,12 @@ class Retriever:
 
     def bm25(self, query: str, k: int, filters: Filters | None = None) -> list[Hit]:
         return ranked(self._lexical().search(query, k, filters=filters), "bm25")
+
+    def absent_terms(self, text: str) -> list[str]:
+        """The words of ``text`` (past stopwords, numbers and words of one or two letters) that
+        no note holds in any form (by stem): a question naming what the corpus never mentions."""
+        words = [w for w in query_terms(text) if len(w) > 2 and not w.isdigit()]
+        return self._lexical().absent(words) if words else []
 
     def _hybrid(self, query: str, n: int, filters: Filters | None) -> list[Hit]:
         """Dense, then BM25, fused by RRF. (Run side by side, BM25 only slowed the embedding

@@ -133,6 +133,7 @@ class Evidence:
     read: tuple[ReadNote, ...]
     trace: tuple[Step, ...]
     unread: tuple[str, ...] = ()  # candidates found (by search or link) but not read
+    outside: str = ""  # why the question lies outside the corpus, whatever was judged relevant
 
     @property
     def relevant(self) -> tuple[ReadNote, ...]:
@@ -140,7 +141,7 @@ class Evidence:
 
     @property
     def sufficient(self) -> bool:
-        return len(self.relevant) >= 2
+        return not self.outside and len(self.relevant) >= 2
 
 
 @dataclass(frozen=True)
