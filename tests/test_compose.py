@@ -244,3 +244,14 @@ def test_an_insight_must_join_two_paragraphs_and_not_echo_the_question(
     assert line.insight == f"{INSIGHT_LEAD} {joined}"
     asks = [m[-1]["content"] for name, m in llm.history if name == "InsightOut"]
     assert "question's own words" in asks[1] and "one finding" in asks[2]
+
+
+def test_a_restatement_that_adds_a_negation_its_note_lacks_is_refused(
+    retriever: Retriever,
+) -> None:
+    turned = "Temperature scaling never repairs the calibration error that tuning adds."
+    fixed = "Fitted on held-out data, temperature scaling undoes most calibration error."
+    ev = evidence(retriever, ("temperature-scaling", "verbal-confidence"))
+    line = Composer(FakeLLM(restated(turned, fixed)), retriever).compose(ev)
+    said = [s.text for p in line.body for s in p.sentences]
+    assert turned not in said and fixed in said
