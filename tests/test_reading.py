@@ -4,6 +4,7 @@ local-qwen2.5-coder-1.5b/agent/lines) and on a good one it must not flag."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pytest
 
@@ -224,6 +225,8 @@ def test_off_question_paragraphs_only_with_relatedness() -> None:
         ("off_question", 1, "bears little on the question (cosine 0.05)")
     ]
     assert run(line, QLORA).findings == ()
+    unanswered = replace(line, answered=False)  # it shows what lies near, and says so
+    assert read_line(unanswered, {"n1": QLORA}, relatedness=cosines).findings == ()
 
 
 def test_contradiction_with_the_cited_notes_own_answer() -> None:

@@ -13,7 +13,9 @@ Each check names a kind of defect and the text that shows it:
   the question's own words once a sentence already has;
 - ``repeated_point``: a sentence that makes a point an earlier paragraph made;
 - ``meta``: a sentence about "the notes" or "the evidence provided" instead of the subject;
-- ``off_question``: a paragraph that does not bear on the question (needs an embedder);
+- ``off_question``: a paragraph that does not bear on the question (needs an embedder), in a
+  line that answers it (a line that says the corpus holds too little shows what lies near the
+  question, on purpose);
 - ``connective``: a relation between findings ("aligns with", "because", "which shows") that
   the cited notes do not state themselves;
 - ``contradiction``: a line whose stated yes / no answer is the opposite of what the cited notes
@@ -250,7 +252,7 @@ def read_line(
                 add("repeated_point", f"makes a point paragraph {same + 1} made")
         earlier += [(p, s.text) for s in paragraph.sentences]
 
-    if relatedness is not None and line.body:
+    if relatedness is not None and line.body and line.answered:
         texts = [" ".join(s.text for s in p.sentences) for p in line.body]
         for p, cosine in enumerate(relatedness(line.question, texts)):
             if cosine < OFF_QUESTION:
