@@ -99,11 +99,14 @@ def test_an_answer_is_settled_only_by_the_notes_own_words() -> None:
     asks = Note("a", QUESTION, "No, to a point: it rises.", "", "", "")
     agrees = Note("b", "Does RLHF hurt model calibration of probabilities?", "No.", "", "", "")
     other = Note("c", "Is stated confidence calibrated?", "Yes: it is.", "", "", "")
-    assert angles.settled_answer(QUESTION, [asks, other]) == ("no", ("a",))
+    assert angles.settled_answer(QUESTION, [asks, other]) == ("no, to a point", ("a",))
     assert angles.settled_answer(QUESTION, [asks, agrees]) == ("no", ("a", "b"))
     disagrees = Note("d", QUESTION, "Yes, largely: it falls.", "", "", "")
     assert angles.settled_answer(QUESTION, [asks, disagrees]) == ("", ())
     assert angles.settled_answer(QUESTION, [other]) == ("", ())  # another question's answer
+    either = "Does tuning on an assistant's outputs transfer its capability or only its tone?"
+    tone = Note("e", either, "Mostly the tone. Imitation copied style.", "", "", "")
+    assert angles.settled_answer(either, [tone]) == ("mostly the tone", ("e",))
 
 
 def test_a_lead_lowers_the_first_word_unless_it_is_a_name() -> None:
@@ -187,7 +190,7 @@ def test_a_restatement_naming_a_note_or_a_number_it_lacks_is_refused(
 
 def test_the_answer_comes_from_the_notes_that_ask_the_question(retriever: Retriever) -> None:
     line = Composer(FakeLLM(), retriever).compose(evidence(retriever))
-    assert "its answer is no" in line.framing
+    assert "its answer is no, to a point." in line.framing
     assert line.body[0].cites[0] == "rlhf-calibration"  # the answering note leads
     unsettled = evidence(retriever, ("verbal-confidence", "temperature-scaling"))
     line = Composer(FakeLLM(), retriever).compose(unsettled)

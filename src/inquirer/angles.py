@@ -33,18 +33,31 @@ FAR = 0.45
 
 
 def settled_answer(question: str, notes: Sequence[Note]) -> tuple[str, tuple[str, ...]]:
-    """The yes / no that the notes asking ``question`` give in their own opening words, when
-    they agree, with the ids of those notes; ('', ()) when no note settles it."""
-    answers = {
-        n.id: polarity(answer_lead(n.summary))
+    """What the notes asking ``question`` answer in their own opening words, with their ids:
+    their shared yes / no (in the one note's own words, "yes, to a point", when only one note
+    answers), or the one answering note's words when they are no yes or no ("mostly the
+    tone"); ('', ()) when no note settles it or the notes disagree."""
+    leads = {
+        n.id: answer_lead(n.summary)
         for n in notes
         if answer_lead(n.summary) and same_question(n.title, question)
     }
-    answers = {k: v for k, v in answers.items() if v}
-    said = set(answers.values())
-    if len(said) != 1:
+    if not leads:
         return "", ()
-    return said.pop(), tuple(answers)
+    said = {polarity(lead) for lead in leads.values()}
+    if len(leads) == 1:
+        return _spoken(next(iter(leads.values()))), tuple(leads)
+    if len(said) == 1 and "" not in said:
+        return said.pop(), tuple(leads)
+    return "", ()
+
+
+def _spoken(lead: str) -> str:
+    """A summary's answer words as part of a sentence: "Mostly the tone." -> "mostly the tone"."""
+    words = lead.strip().rstrip(".:;").strip()
+    first = words.split(" ", 1)[0]
+    keep = any(c.isupper() for c in first[1:])
+    return words if keep else words[:1].lower() + words[1:]
 
 
 def paragraph_count(notes: int) -> int:
