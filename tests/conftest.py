@@ -137,7 +137,7 @@ WORDS = [
 # paragraphs open apart and make points of their own, as the reading pass asks
 CLAIMS = (
     "Evidence from tuned models points one way on this.",
-    "Work on small models measured how large the effect is.",
+    "Work on small models limits how far the effect reaches.",
     "Measurement under shift shows a gap in accuracy.",
     "Experience with deployed systems suggests tuning matters more.",
     "Testing across sizes found no change in the effect.",

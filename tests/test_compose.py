@@ -258,3 +258,14 @@ def test_a_restatement_that_adds_a_negation_its_note_lacks_is_refused(
     line = Composer(FakeLLM(restated(turned, fixed)), retriever).compose(ev)
     said = [s.text for p in line.body for s in p.sentences]
     assert turned not in said and fixed in said
+
+
+def test_what_composing_set_aside_is_in_the_trace(retriever: Retriever) -> None:
+    wrong = "Tuning raised the error to 0.35 on every question asked."
+    llm = FakeLLM(restated(wrong, wrong, wrong) | {"InsightOut": [{"text": "Short."}] * 3})
+    line = Composer(llm, retriever).compose(evidence(retriever))
+    composed = [s for s in line.evidence.trace if s.kind == "compose"]
+    left = [s for s in composed if s.note_id == "rlhf-calibration"]
+    assert left and "left out: it gives 0.35, which the note does not (3 tries)" in left[0].detail
+    assert sum("insight, try" in s.detail for s in composed) == 3
+    assert any(s.detail.startswith("next lines, try 1:") for s in composed)

@@ -321,3 +321,17 @@ def test_a_note_named_by_its_id_and_framing_about_the_findings() -> None:
         ("note_id", "framing"),
     ]
     assert "qlora-4bit-finetuning" in next(f.detail for f in found if f.kind == "note_id")
+
+
+def test_a_note_id_spaced_out_as_the_subject_of_a_report() -> None:
+    popqa = note(
+        "popqa-adaptive-retrieval-popularity",
+        "When should a system trust parametric memory?",
+        "When the entity is popular: retrieval helps long-tail facts.",
+    )
+    bad = "PopQA adaptive retrieval popularity found that retrieval helps long-tail facts most."
+    [finding] = run(make_line(Q, [[bad]]), popqa).findings
+    assert (finding.kind, finding.part) == ("note_id", "body")
+    # the same words as a natural phrase, not reporting anything, are no id
+    good = "Retrieval helps long-tail facts, so popularity decides when to retrieve."
+    assert run(make_line(Q, [[good]]), popqa).findings == ()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -29,7 +30,7 @@ from .facts import missing_numbers
 from .llm import LLM
 from .reading import META, RUN, fragment, next_problem, read_line
 from .retrieval import Retriever, SearchOptions
-from .types import Evidence, Finding, Line, Note, Paragraph, ReadNote, Sentence, SourceEntry
+from .types import Evidence, Finding, Line, Note, Paragraph, ReadNote, Sentence, SourceEntry, Step
 from .wording import (
     answer_lead,
     content,
@@ -127,7 +128,9 @@ class Composer:
         insight = draft.insight()
         emit(insight + "\n")
         sources = sources_of(draft.body, {r.note.id: r.note for r in evidence.read})
-        next_lines = self.next_lines(question, evidence, sources)
+        next_lines = self.next_lines(question, evidence, sources, draft.steps)
+        # what the composer set aside joins the trace, so a line's JSON says why a part is short
+        evidence = replace(evidence, trace=(*evidence.trace, *draft.steps))
         return Line(
             question=question,
             framing=framing,
@@ -150,7 +153,11 @@ class Composer:
     # -- next inquiring lines ---------------------------------------------------------------
 
     def next_lines(
-        self, question: str, evidence: Evidence, sources: Sequence[SourceEntry]
+        self,
+        question: str,
+        evidence: Evidence,
+        sources: Sequence[SourceEntry],
+        steps: list[Step] | None = None,
     ) -> list[str]:
         """3-5 questions that open from notes the line did not use, each checked for its shape
         (no template, no talk of the notes, no note's title), novelty (against the question
@@ -190,10 +197,28 @@ class Composer:
             checks = followups.assess(self.retriever, question, shaped)
             kept = [c.question for c in checks if c.novel and c.answerable]
             log.debug("next lines, try %d: %r -> %r", attempt + 1, proposals, kept)
+            if steps is not None:
+                refused = {q: _refusal(q, question, titles) for q in proposals if q not in kept}
+                refused |= {
+                    c.question: "a paraphrase" if not c.novel else "too few notes for it"
+                    for c in checks
+                    if not (c.novel and c.answerable)
+                }
+                detail = f"next lines, try {attempt + 1}: {len(kept)} of {len(proposals)} kept"
+                if refused:
+                    detail += "; set aside " + "; ".join(f"{q!r} ({w})" for q, w in refused.items())
+                steps.append(Step("compose", detail))
             if len(kept) >= 3:
                 break
             notes = "\n".join(f"- {title} {summary}" for title, summary in reversed(pool))
         return kept[:5]
+
+
+def _refusal(q: str, question: str, titles: Sequence[str]) -> str:
+    """Why a proposed next line fails its shape, or 'a paraphrase or too few notes for it'."""
+    if not q.endswith("?") or not 4 <= len(words(q)) <= 30 or foreign_script(q, question):
+        return "not one plain question"
+    return next_problem(q, titles)[1] or "a paraphrase or too few notes for it"
 
 
 def shared_prompt(question: str, notes: Sequence[Note], task: str) -> list[dict[str, str]]:
@@ -220,6 +245,7 @@ class Draft:
         self.proper = angles.proper_words(self.notes)
         self.framing_text = ""
         self.body: list[Paragraph] = []
+        self.steps: list[Step] = []  # what was set aside, and why
 
     def ask(
         self, task: str, schema: type[BaseModel], max_tokens: int, sample: int = 0
@@ -313,7 +339,11 @@ class Draft:
             retry = f'\n\nYour last sentence was set aside ({why}): "{said}". Write it again.'
         # a faithful sentence in the note's words beats none, and far beats a wrong paraphrase:
         # it stays, and the verdict names it as copied
-        return [min(faithful)[1]] if faithful else []
+        if faithful:
+            self.steps.append(Step("compose", "kept in the note's own words", note.id))
+            return [min(faithful)[1]]
+        self.steps.append(Step("compose", f"left out: {why} ({RESTATE_TRIES} tries)", note.id))
+        return []
 
     def problem(self, bare: str, text: str, note: Note, current: Sequence[Sentence]) -> str:
         """Why ``text`` (``bare`` before its lead) may not stand in the body, or ''. A reason
@@ -367,6 +397,7 @@ class Draft:
                 if not why:
                     return insight
             log.debug("insight, try %d: %r -> %s", attempt + 1, raw, why)
+            self.steps.append(Step("compose", f"insight, try {attempt + 1}: {raw!r} {why}"))
             retry = f'\n\nYour last sentence was set aside ({why}): "{raw}". Write another.'
         return ""
 

@@ -95,6 +95,10 @@ META_NEXT = re.compile(
     re.IGNORECASE,
 )
 # name particles a sentence may open with in lower case ("van der Weij et al. found …")
+REPORTING = wordset(
+    "found finds find shows show showed shown suggests suggest suggested reports report reported "
+    "argues argue argued demonstrates demonstrated notes noted says said states stated"
+)
 PARTICLES = wordset("van von de der di da du le la del den ten")
 CONJUNCTIONS = wordset(
     "and but while whereas because so yet although though since however also thus that"
@@ -293,8 +297,10 @@ def _outside_body(line: Line, ids: Sequence[str]) -> list[Finding]:
     """Framing and insight speaking of the notes; any part naming a note by one of ``ids``: a
     note's id is for citing ("orca-explanation-tuning" is no phrase). The caller leaves out ids
     that the notes use as words themselves ("chain-of-verification"); spaced out, an id is
-    often a natural phrase ("synthetic data reduces sycophancy"), so only the id counts."""
+    often a natural phrase ("synthetic data reduces sycophancy"), so it counts only as the
+    subject of a report ("PopQA adaptive retrieval popularity found that …")."""
     out = []
+    spaced = [i for i in ids if i.count("-") >= 2]
     parts = [("framing", -1, -1, line.framing), ("insight", -1, -1, line.insight)]
     for p, paragraph in enumerate(line.body):
         parts += [("body", p, i, s.text) for i, s in enumerate(paragraph.sentences)]
@@ -303,11 +309,19 @@ def _outside_body(line: Line, ids: Sequence[str]) -> list[Finding]:
         if part in ("framing", "insight") and META.search(text):
             out.append(Finding("meta", part, at, index, text, "speaks of the notes"))
         words = tokens(text)
-        named = [i for i in ids if i in words]
+        named = [i for i in ids if i in words] + [
+            i for i in spaced if _reported(words, i.split("-"))
+        ]
         if named:
             detail = f"names a note by its id ({named[0]})"
             out.append(Finding("note_id", part, at, index, text, detail))
     return out
+
+
+def _reported(words: Sequence[str], run: Sequence[str]) -> bool:
+    """Whether ``run`` stands in ``words`` as the subject of a reporting verb."""
+    at = _find_run(words, run)
+    return at >= 0 and at + len(run) < len(words) and words[at + len(run)] in REPORTING
 
 
 def _insight(line: Line, notes: Sequence[Note], source: set[tuple[str, ...]]) -> list[Finding]:

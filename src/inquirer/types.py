@@ -108,7 +108,7 @@ class Card:
 class Step:
     """One step of the agent's work, as the trace records it."""
 
-    kind: str  # plan, search, read, judge, follow, decide
+    kind: str  # plan, search, read, judge, follow, decide; compose (what composing set aside)
     detail: str
     note_id: str | None = None
     kept: bool | None = None
