@@ -62,6 +62,10 @@ def test_a_line_that_copies_and_repeats_is_read_as_such() -> None:
     assert figures["insight_copy"] == 0.5
     assert figures["next_bad"] == 2 / 3
     assert figures["multi_note_paragraphs"] == 0.0
+    assert figures["few_next"] == 1.0 and figures["no_insight"] == 0.0
+    bare = readability.read_json(good | {"insight": ""}, {"n1": NOTE}.get)
+    assert bare["findings"] == [] and not bare["insight"]  # no insight is no copy, but counted
+    assert readability.summarize([clean, bare])["no_insight"] == 0.5
     section = "\n".join(readability.section({"agent": {"summary": figures, "lines": []}}))
     assert "| lines with no reading failure | 0.500 |" in section
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .. import saved
-from ..reading import RUN, Relatedness, read_line
+from ..reading import RUN, Relatedness, insight_text, read_line
 from ..types import Note
 from ..wording import tokens
 
@@ -23,7 +23,9 @@ FIGURES = {
     "fragments": "fragment sentences, of body sentences",
     "copied": f"body words copied in runs of {RUN}+",
     "insight_copy": "insights restating the body or a note",
+    "no_insight": "lines without an insight",
     "next_bad": "next lines generic, meta or a note's title",
+    "few_next": "lines with fewer than 3 next lines",
     "multi_note_paragraphs": "body paragraphs citing 2+ notes",
     "paragraph_words": "words per body paragraph",
     "meta": "lines speaking of the notes or naming one by its id",
@@ -66,6 +68,7 @@ def read_json(
         "multi_note_paragraphs": sum(len(p.cites) >= 2 for p in paragraphs),
         "paragraph_words": [len(tokens(" ".join(s.text for s in p.sentences))) for p in paragraphs],
         "next_lines": len(built.next_lines),
+        "insight": bool(insight_text(built.insight)),
         "copied": reading.copied,
         "body_words": reading.body_words,
     }
@@ -95,10 +98,12 @@ def summarize(rows: Sequence[Mapping[str, Any]]) -> dict[str, float | None]:
         ),
         "copied": share(round(copied), words),
         "insight_copy": lines_with("insight_copy"),
+        "no_insight": sum(not r.get("insight", True) for r in rows) / len(rows),
         "next_bad": share(
             sum(k in NEXT_KINDS for r in rows for k in kinds(r)),
             sum(r["next_lines"] for r in rows),
         ),
+        "few_next": sum(r["next_lines"] < 3 for r in rows) / len(rows),
         "multi_note_paragraphs": share(
             sum(r["multi_note_paragraphs"] for r in rows), sum(r["paragraphs"] for r in rows)
         ),
