@@ -148,7 +148,8 @@ def test_a_restatement_copied_from_its_note_is_asked_again_then_kept_as_the_leas
     line = Composer(llm, retriever).compose(evidence(retriever))
     said = [s.text for p in line.body for s in p.sentences]
     asks = [m for name, m in llm.history if name == "RestatedOut"]
-    assert "set aside (it copies" in asks[1][-1]["content"] and copy in asks[1][-1]["content"]
+    retry = asks[1][-1]["content"].split("Your last try", 1)[1]
+    assert "set aside: it copies" in retry and copy not in retry  # the reason, not its words
     assert len(asks) >= 3  # three tries for the first note
     assert said[0] == less  # faithful, if not reworded: kept, and the verdict names it
     assert all(SUMMARIES["rlhf-calibration"] not in s for s in said)  # never the summary

@@ -178,7 +178,8 @@ class Composer:
             return []
         used = [r.note for r in evidence.read if r.note.id in cited]
         titles = [c.hit.title for c in self.retriever.cards(self.retriever.note_ids()).values()]
-        notes = "\n".join(f"- {title} {summary}" for title, summary in pool)
+        # their claims only: given titles (questions already), a small model hands them back
+        notes = "\n".join(f"- {summary}" for _title, summary in pool)
         kept: list[str] = []
         for attempt in range(2):
             task = prompts.render("compose_next", notes=notes)
@@ -210,7 +211,7 @@ class Composer:
                 steps.append(Step("compose", detail))
             if len(kept) >= 3:
                 break
-            notes = "\n".join(f"- {title} {summary}" for title, summary in reversed(pool))
+            notes = "\n".join(f"- {summary}" for _title, summary in reversed(pool))
         return kept[:5]
 
 
@@ -224,7 +225,7 @@ def _refusal(q: str, question: str, titles: Sequence[str]) -> str:
 def shared_prompt(question: str, notes: Sequence[Note], task: str) -> list[dict[str, str]]:
     """The messages of one composing step: the same opening for every step of a line (its
     instructions, question and notes), then the step's own task."""
-    evidence = "\n".join(f"- {n.id}: {n.title} / {n.summary}" for n in notes)
+    evidence = "\n".join(f"- {n.id}: {n.summary}" for n in notes)
     return prompts.split(prompts.render("compose", question=question, evidence=evidence, task=task))
 
 
@@ -279,8 +280,10 @@ class Draft:
     def framing(self, answer: str) -> str:
         """ "This explores …": the model's account of the question and its tension (checked),
         then code's sentence on the answer."""
-        out = self.ask(prompts.load("compose_framing"), FramingOut, 140)
+        out = self.ask(prompts.load("compose_framing"), FramingOut, 100)
+        # one sentence: past it a small model goes on to claims that no note makes
         text = finish(str(getattr(out, "text", "")))
+        text = split_sentences(text)[0] if text else ""
         for echo in (FRAMING_LEAD, self.question, FRAMING_LEAD):  # small models echo both
             if text.lower().startswith(echo.lower()):
                 text = text[len(echo) :].lstrip(" ,:?")
@@ -336,7 +339,8 @@ class Draft:
             if why.startswith(COPIED):
                 faithful.append((copied_share(said, note), text))
                 why = "it copies the note's own wording"
-            retry = f'\n\nYour last sentence was set aside ({why}): "{said}". Write it again.'
+            # the reason only: quoted back, its own words are what a small model writes again
+            retry = f"\n\nYour last try was set aside: {why}. Write it differently."
         # a faithful sentence in the note's words beats none, and far beats a wrong paraphrase:
         # it stays, and the verdict names it as copied
         if faithful:
@@ -398,7 +402,7 @@ class Draft:
                     return insight
             log.debug("insight, try %d: %r -> %s", attempt + 1, raw, why)
             self.steps.append(Step("compose", f"insight, try {attempt + 1}: {raw!r} {why}"))
-            retry = f'\n\nYour last sentence was set aside ({why}): "{raw}". Write another.'
+            retry = f"\n\nYour last try was set aside: {why}. Write another."
         return ""
 
     def _unjoined(self, text: str) -> str:
