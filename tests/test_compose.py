@@ -203,7 +203,7 @@ def test_an_insight_that_restates_the_body_is_dropped_not_shown(retriever: Retri
     llm = FakeLLM({"InsightOut": [{"text": first}] * 3})
     line = Composer(llm, retriever).compose(evidence(retriever))
     assert line.insight == ""
-    good = "Tuned models lose their calibration under shift, whatever their size."
+    good = "Tuned models drift under shift, whatever their size."
     llm = FakeLLM({"InsightOut": [{"text": first}, {"text": good}]})
     line = Composer(llm, retriever).compose(evidence(retriever))
     assert line.insight == f"{INSIGHT_LEAD} {good}"
@@ -242,7 +242,7 @@ def test_an_insight_must_join_two_paragraphs_and_not_echo_the_question(
 ) -> None:
     echo = "RLHF does hurt the calibration of model probabilities, as asked."
     alone = "Evidence from tuned models is strong and clear and general."  # one paragraph's words
-    joined = "Tuned models lose their calibration under shift, whatever their size."
+    joined = "Tuned models drift under shift, whatever their size."
     llm = FakeLLM({"InsightOut": [{"text": echo}, {"text": alone}, {"text": joined}]})
     line = Composer(llm, retriever).compose(evidence(retriever))
     assert line.insight == f"{INSIGHT_LEAD} {joined}"
@@ -270,3 +270,30 @@ def test_what_composing_set_aside_is_in_the_trace(retriever: Retriever) -> None:
     assert left and "left out: it gives 0.35, which the note does not (3 tries)" in left[0].detail
     assert sum("insight, try" in s.detail for s in composed) == 3
     assert any(s.detail.startswith("next lines, try 1:") for s in composed)
+
+
+def test_the_questions_subject_pinned_on_findings_that_do_not_speak_of_it_is_refused(
+    settings: Settings, tmp_path: Path
+) -> None:
+    # notes on dense scaling, asked about mixture-of-experts: the subject is the question's alone
+    root = tmp_path / "scaling"
+    for note_id, summary in (
+        ("kaplan-laws", "Loss falls as a power law in parameters, data and compute."),
+        ("chinchilla", "Compute-optimal training scales parameters and tokens equally."),
+    ):
+        write_note(root, note_id, title=f"What does {note_id} show?", summary=summary)
+    retriever = fake_retriever(settings, root)
+    question = "Do mixture-of-experts models follow different scaling laws from dense models?"
+    notes = [retriever.read(i) for i in ("kaplan-laws", "chinchilla")]
+    ev = Evidence(question, tuple(ReadNote(n, True, "", 1) for n in notes if n), ())
+    pinned = "Mixture-of-experts models lose less as parameters, data and compute grow."
+    fixed = "Loss keeps falling as a power law when parameters, data and compute grow."
+    insight = "Mixture-of-experts models scale like dense ones once tokens match parameters."
+    llm = FakeLLM(restated(pinned, fixed) | {"InsightOut": [{"text": insight}] * 3})
+    line = Composer(llm, retriever).compose(ev)
+    said = [s.text for p in line.body for s in p.sentences]
+    assert pinned not in said and fixed in said and line.insight == ""
+    asks = [m[-1]["content"] for name, m in llm.history if name == "RestatedOut"]
+    assert "it speaks of mixture-of-expert" in asks[1] and "none of the notes do" in asks[1]
+    reasons = " ".join(s.detail for s in line.evidence.trace if s.kind == "compose")
+    assert "which no paragraph or note does" in reasons

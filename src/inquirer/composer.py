@@ -247,6 +247,9 @@ class Draft:
         self.framing_text = ""
         self.body: list[Paragraph] = []
         self.steps: list[Step] = []  # what was set aside, and why
+        # the content words the notes hold: a question's word outside them is a subject the
+        # notes do not speak of ("mixture-of-experts" asked of notes on dense scaling laws)
+        self.held = content(" ".join(f"{n.title} {n.summary} {n.body}" for n in self.notes))
 
     def ask(
         self, task: str, schema: type[BaseModel], max_tokens: int, sample: int = 0
@@ -360,6 +363,9 @@ class Draft:
         missing = missing_numbers(bare, [note.title, note.summary, note.body])
         if missing:
             return f"it gives {', '.join(missing)}, which the note does not"
+        borrowed = sorted((content(bare) & content(self.question)) - self.held)
+        if borrowed:
+            return f"it speaks of {', '.join(borrowed)}, which none of the notes do"
         negation = NEGATION.search(bare)
         if negation and not NEGATION.search(f"{note.summary} {note.body}"):
             return f"it says {negation.group(0)!r} where the note does not"
@@ -407,11 +413,16 @@ class Draft:
 
     def _unjoined(self, text: str) -> str:
         """Why an insight does not conclude from the paragraphs' combination, or '': it must
-        draw words (beyond the question's) from two paragraphs at least, and not be the
-        question's own words turned into an answer, a verdict a small model cannot make."""
+        draw words (beyond the question's) from two paragraphs at least, not be the question's
+        own words turned into an answer (a verdict a small model cannot make), and not speak of
+        a subject of the question that neither the paragraphs nor the notes speak of."""
         asked = content(self.question)
         if content_overlap(text, self.question) >= ECHO:
             return "it answers in the question's own words instead of concluding from the findings"
+        said = content(" ".join(s.text for p in self.body for s in p.sentences))
+        borrowed = sorted((content(text) & asked) - said - self.held)
+        if borrowed:  # the question's subject pinned on findings that do not speak of it
+            return f"it speaks of {', '.join(borrowed)}, which no paragraph or note does"
         own = content(text) - asked
         drawn = [p for p in self.body if own & content(" ".join(s.text for s in p.sentences))]
         if len(self.body) >= 2 and len(drawn) < 2:
