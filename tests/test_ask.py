@@ -229,6 +229,20 @@ def test_bad_questions(retriever: Retriever) -> None:
     assert line.body  # still a whole line
 
 
+def test_after_streaming_the_rest_of_a_line_is_printed_even_without_an_insight(
+    retriever: Retriever,
+) -> None:
+    from dataclasses import replace
+
+    from inquirer.cli import unstreamed
+
+    line = pipeline(FakeLLM(), retriever).ask(QUESTION)
+    for shown in (line, replace(line, insight="")):  # the composer drops an insight it cannot write
+        rest = unstreamed(render(shown, "text"))
+        assert rest.startswith("Sources · ") and "Next inquiring lines" in rest
+        assert line.framing not in rest
+
+
 def test_markdown_and_text_are_rendered_from_json(retriever: Retriever) -> None:
     line = pipeline(FakeLLM(), retriever).ask(QUESTION)
     data = json.loads(json.dumps(to_json(line)))  # what a file on disk holds

@@ -271,10 +271,16 @@ def ask_cmd(
         write_atomic(out, rendered)
         click.echo(f"wrote {out}", err=True)
     if stream_to_stdout:
-        # the framing, body and insight have streamed; the sources and next lines follow
-        click.echo("\n" + rendered.split(line.insight, 1)[-1].lstrip("\n"), nl=False)
+        click.echo("\n" + unstreamed(rendered), nl=False)
     elif out is None:
         click.echo(rendered, nl=False)
+
+
+def unstreamed(text: str) -> str:
+    """What follows the streamed framing, body and insight in a line's text form: the sources
+    onward (a line may have no insight to find the end of)."""
+    at = text.find("\nSources · ")
+    return text[at + 1 :] if at >= 0 else text
 
 
 @cli.command("verify")
