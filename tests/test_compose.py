@@ -47,7 +47,8 @@ def retriever(settings: Settings, tmp_path: Path) -> Retriever:
             summary=summary,
             body=f"{summary} The study measured it on several benchmarks with care.",
         )
-    return fake_retriever(settings, root)
+    retriever: Retriever = fake_retriever(settings, root)
+    return retriever
 
 
 def evidence(retriever: Retriever, ids: tuple[str, ...] = tuple(SUMMARIES)) -> Evidence:
