@@ -22,6 +22,7 @@ from inquirer.notes import read_note
 
 pytestmark = pytest.mark.slow
 MODEL = "local/qwen2.5-coder-0.5b"
+DECIDED = ("decide", "compose")  # the trace steps that say why a line is short
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +84,8 @@ def test_a_line_from_the_local_model_has_every_part_and_takes_an_injection_as_da
     assert result.exit_code == 0, result.stderr
     assert "· search: " in result.stderr and "· judge: " in result.stderr  # steps as progress
     line: dict[str, Any] = json.loads(out_file.read_text(encoding="utf-8"))
-    assert line["answered"] and line["framing"].startswith(FRAMING_LEAD)
+    why = [f"{t['kind']}: {t['detail']}" for t in line["trace"] if t["kind"] in DECIDED]
+    assert line["answered"] and line["framing"].startswith(FRAMING_LEAD), why
     assert 1 <= len(line["body"]) <= 5  # fewer than 3 only when restatements failed: named below
     read = {r["id"] for r in line["read"]}
     assert "rlhf-calibration-scale" in read  # the injected note was read: the check is real

@@ -298,3 +298,14 @@ def test_the_questions_subject_pinned_on_findings_that_do_not_speak_of_it_is_ref
     assert "it speaks of mixture-of-expert" in asks[1] and "none of the notes do" in asks[1]
     reasons = " ".join(s.detail for s in line.evidence.trace if s.kind == "compose")
     assert "which no paragraph or note does" in reasons
+
+
+def test_an_opening_note_id_that_reports_is_cut_down_to_its_clause() -> None:
+    from inquirer.composer import without_reporter
+
+    said = "RLHF hurts calibration found that tuned models are overconfident."
+    assert without_reporter(said, "rlhf-hurts-calibration") == "Tuned models are overconfident."
+    said = "The rlhf-hurts-calibration study shows that errors rise."
+    assert without_reporter(said, "rlhf-hurts-calibration") == "Errors rise."
+    kept = "RLHF hurts calibration in most settings tested."  # no report: nothing is cut
+    assert without_reporter(kept, "rlhf-hurts-calibration") == kept

@@ -51,8 +51,15 @@ NEARBY = "What it holds nearby follows; it bears on the question without settlin
 UNSETTLED = "The corpus gives it no single yes or no; it shows the question from several sides."
 RESTATE_TRIES = 3
 COPIED = "copied"
+# reading faults of a sentence that is still faithful and whole: kept when no try does better,
+# and named in the verdict (revision may still drop an opener that repeats the question)
+FAITHFUL = frozenset({"copied", "repeated_opener"})
 ECHO = 0.5  # content-word overlap of an insight with the question that makes it an echo
 SEED = 23  # seeds of the sampled tries, so that a line can be made again
+REPORTS = (  # verbs by which a sentence names its source: "<note id> found that …"
+    r"(?:found|finds|find|shows?|showed|reports?|reported|suggests?|suggested|argues?|argued|"
+    r"demonstrates?|demonstrated|notes?|noted|states?|stated|says|said|concludes?|concluded)"
+)
 NEGATION = re.compile(r"\b(?:not|no|never|cannot|without|neither|nor)\b|n't\b", re.I)
 OnText = Callable[[str], None]
 
@@ -90,6 +97,21 @@ def answer_sentence(answer: str, answered: bool) -> str:
     if answer:
         return f"Where the corpus asks this directly, its answer is {answer}."
     return UNSETTLED
+
+
+def without_reporter(sentence: str, note_id: str) -> str:
+    """``sentence`` without an opening "<note id> found that" (the id spaced out or not): what
+    follows "that" is a whole clause, checked like any sentence; a verb left without its subject
+    is not (the reading pass finds it), so nothing else is cut."""
+    name = r"[\s-]+".join(re.escape(part) for part in note_id.split("-"))
+    match = re.match(
+        rf"(?i)^(?:the\s+)?{name}(?:'s)?(?:\s+(?:study|note|paper|work))?\s+{REPORTS}\s+that\s+",
+        sentence,
+    )
+    if not match:
+        return sentence
+    rest = sentence[match.end() :]
+    return rest[:1].upper() + rest[1:]
 
 
 def copied_share(sentence: str, note: Note) -> float:
@@ -333,7 +355,7 @@ class Draft:
             task = prompts.render("compose_restate", note_id=note.id, claim=claim, retry=retry)
             out = self.ask(task, RestatedOut, 110, sample=attempt and SEED + attempt)
             said = finish(str(getattr(out, "text", "")))
-            said = split_sentences(said)[0] if said else ""
+            said = without_reporter(split_sentences(said)[0], note.id) if said else ""
             text = angles.joined(lead, said, self.proper) if said else ""
             why = self.problem(said, text, note, current)
             log.debug("restate %s, try %d: %r -> %s", note.id, attempt + 1, said, why or "kept")
@@ -375,9 +397,10 @@ class Draft:
         trial = Paragraph((*current, Sentence(text, (note.id,))))
         line = self._line(body=(*self.body, trial))
         found = self._findings(line, "body", (len(self.body), len(current)))
-        if found and all(f.kind == "copied" for f in found):
-            return f"{COPIED}: {found[0].detail}"
-        return f"it {found[0].detail}" if found else ""
+        if found and all(f.kind in FAITHFUL for f in found):
+            copied = [f for f in found if f.kind == "copied"] or found
+            return f"{COPIED}: {copied[0].detail}"
+        return "it " + "; ".join(dict.fromkeys(f.detail for f in found)) if found else ""
 
     def insight(self) -> str:
         """The closing insight, checked like the body and for drawing on two paragraphs; ''
@@ -442,7 +465,7 @@ class Draft:
     def _found(self, line: Line, part: str) -> str:
         """Why the reading pass faults ``part`` of ``line``, or ''."""
         found = self._findings(line, part)
-        return f"it {found[0].detail}" if found else ""
+        return "it " + "; ".join(dict.fromkeys(f.detail for f in found)) if found else ""
 
     def _line(
         self, *, body: tuple[Paragraph, ...] = (), insight: str = "", framing: str = ""
