@@ -59,8 +59,12 @@ async def test_a_line_from_the_local_model_in_the_tui(settings: Settings, tmp_pa
         data = exchange.data
         view = exchange.query_one(LineView)
         paragraphs = list(view.query(ParagraphView))
-        assert len(paragraphs) == len(data["body"]) >= 3
+        # two notes read make two paragraphs at most (one restatement a note); a short body
+        # is named in the verdict
+        assert len(paragraphs) == len(data["body"]) >= 1
         verdict = data["verification"]
+        if len(paragraphs) < 3:
+            assert any("the body has" in f["detail"] for f in verdict["failures"])
         assert verdict["status"] in ("passed", "failed")
         assert verdict["judges"] == [f"llm:{MODEL}"]
         worst = ["unsupported", "partial", "uncited", "supported"]
