@@ -120,6 +120,8 @@ def test_a_lead_lowers_the_first_word_unless_it_is_a_name() -> None:
     )
     assert angles.joined("Close to this,", "DPO drifts.", proper) == "Close to this, DPO drifts."
     assert angles.joined("", "Models drift.", proper) == "Models drift."
+    proper.add("A")  # a note that writes "(A)" mid-sentence
+    assert angles.joined("So,", "A model drifts.", proper) == "So, a model drifts."
     assert angles.joined("Close to this,", "Qi et al. found it.", proper).endswith(
         " Qi et al. found it."
     )

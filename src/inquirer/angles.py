@@ -113,7 +113,8 @@ def joined(lead: str, sentence: str, proper: set[str]) -> str:
         return sentence
     first = sentence.split(" ", 1)[0]
     named = re.match(r"\S+ (?:et al\b|and [A-Z]|\()", sentence)  # "Qi et al.", "Kung and Peng"
-    keep = first in proper or any(c.isupper() for c in first[1:]) or first == "I" or named
+    name = first in proper and len(first) > 1  # "A" opens a sentence; it names nothing
+    keep = name or any(c.isupper() for c in first[1:]) or first == "I" or named
     head = first if keep else first[0].lower() + first[1:]
     return f"{lead} {head}{sentence[len(first) :]}"
 
