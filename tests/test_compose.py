@@ -311,3 +311,16 @@ def test_an_opening_note_id_that_reports_is_cut_down_to_its_clause() -> None:
     assert without_reporter(said, "rlhf-hurts-calibration") == "Errors rise."
     kept = "RLHF hurts calibration in most settings tested."  # no report: nothing is cut
     assert without_reporter(kept, "rlhf-hurts-calibration") == kept
+
+
+def test_a_framing_that_reports_a_finding_is_written_again(retriever: Retriever) -> None:
+    # "0.11" and "RLHF" are the question's or a note's; the tuned-error figure is a finding
+    reported = "whether tuning raises the error from 0.02 to 0.11, as one study measured."
+    framed = "how far preference tuning bends what a model believes against what it says."
+    llm = FakeLLM({"FramingOut": [{"text": reported}, {"text": framed}]})
+    line = Composer(llm, retriever).compose(evidence(retriever))
+    assert line.framing.startswith(f"This explores {framed}")
+    assert any("reports findings (0.02, 0.11)" in s.detail for s in line.evidence.trace)
+    llm = FakeLLM({"FramingOut": [{"text": reported}] * 2})
+    line = Composer(llm, retriever).compose(evidence(retriever))
+    assert "0.11" not in line.framing and QUESTION in line.framing

@@ -96,3 +96,11 @@ def test_one_server_per_process(llm: LiteLLM, cache: Path) -> None:
     first = local_model.api_base("local/qwen2.5-coder-0.5b", cache)
     assert local_model.api_base("local/qwen2.5-coder-0.5b", cache) == first
     assert first.startswith("http://127.0.0.1:")
+
+
+def test_a_shared_prompt_opening_is_reused_from_the_servers_cache(llm: LiteLLM) -> None:
+    opening = "Notes: " + " ".join(f"note {i} says the format is learned." for i in range(40))
+    before = llm.usage.cached_tokens
+    for task in ("Task: say yes.", "Task: say no."):
+        llm.complete([{"role": "user", "content": f"{opening}\n{task}"}], max_tokens=2)
+    assert llm.usage.cached_tokens - before > 200  # the second call reused the opening

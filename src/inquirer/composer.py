@@ -39,6 +39,7 @@ from .wording import (
     grams,
     note_sentences,
     split_sentences,
+    stem,
     tokens,
 )
 
@@ -304,27 +305,54 @@ class Draft:
 
     def framing(self, answer: str) -> str:
         """ "This explores …": the model's account of the question and its tension (checked),
-        then code's sentence on the answer."""
-        out = self.ask(prompts.load("compose_framing"), FramingOut, 100)
-        # one sentence: past it a small model goes on to claims that no note makes
-        text = finish(str(getattr(out, "text", "")))
+        then code's sentence on the answer. The framing frames; it reports no finding, so a name
+        or number of the notes that the question lacks fails it (the 1.5B credited one note's
+        author with another note's figure here, where no verifier looks)."""
+        task = prompts.load("compose_framing")
+        text = ""
+        for attempt in range(2):
+            out = self.ask(task, FramingOut, 100, sample=SEED + attempt if attempt else 0)
+            text = self._framed(str(getattr(out, "text", "")))
+            why = self._framing_problem(text)
+            if not why:
+                break
+            self.steps.append(Step("compose", f"framing set aside ({why}): {text}"))
+            task = f"{prompts.load('compose_framing')}\n\nYour last sentence {why}; write it again."
+            text = ""
+        if not text:
+            text = f"what the corpus says about the question: {self.question.rstrip('?')}?"
+        self.framing_text = f"{FRAMING_LEAD} {text[0].lower()}{text[1:]} {answer}"
+        return self.framing_text
+
+    def _framed(self, raw: str) -> str:
+        """The model's framing cut to one sentence, with echoes of the lead and question removed:
+        past one sentence a small model goes on to claims that no note makes."""
+        text = finish(raw)
         text = split_sentences(text)[0] if text else ""
         for echo in (FRAMING_LEAD, self.question, FRAMING_LEAD):  # small models echo both
             if text.lower().startswith(echo.lower()):
                 text = text[len(echo) :].lstrip(" ,:?")
-        text = re.sub(rf"\s*\b{FRAMING_LEAD}\b\s*", " ", text).strip()
-        bad = (
-            not text
-            or any(overlap(text, n.summary) >= 0.8 for n in self.notes)
-            or foreign_script(text, self.question)
-            or leaks(text, prompt_texts())
-            or META.search(text)
-            or self._found(self._line(framing=f"{FRAMING_LEAD} {text}"), "framing")
+        return re.sub(rf"\s*\b{FRAMING_LEAD}\b\s*", " ", text).strip()
+
+    def _framing_problem(self, text: str) -> str:
+        """Why a framing sentence fails, or ''."""
+        if not text:
+            return "was empty"
+        asked = {stem(t) for t in tokens(self.question)}
+        reported = sorted(
+            w
+            for w in set(re.findall(r"\d[\d.,]*\d|[\w'-]+", text))
+            if (any(c.isdigit() for c in w) or w in self.proper) and stem(w.lower()) not in asked
         )
-        if bad:
-            text = f"what the corpus says about the question: {self.question.rstrip('?')}?"
-        self.framing_text = f"{FRAMING_LEAD} {text[0].lower()}{text[1:]} {answer}"
-        return self.framing_text
+        if reported:
+            return f"reports findings ({', '.join(reported)}) instead of framing the question"
+        if any(overlap(text, n.summary) >= 0.8 for n in self.notes):
+            return "copies a note"
+        if foreign_script(text, self.question) or leaks(text, prompt_texts()) or META.search(text):
+            return "is not about the subject"
+        if self._found(self._line(framing=f"{FRAMING_LEAD} {text}"), "framing"):
+            return "reads badly"
+        return ""
 
     def paragraph(
         self, group: Sequence[Note], far: bool, count: int, show: Callable[[str], None]

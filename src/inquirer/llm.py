@@ -42,6 +42,7 @@ class Usage:
     completion_tokens: int = 0
     seconds: float = 0.0  # wall time inside model calls, retries and backoff excluded
     retries: int = 0
+    cached_tokens: int = 0  # prompt tokens the server reused from its cache, not evaluated
 
     def __add__(self, other: Usage) -> Usage:
         return Usage(
@@ -50,13 +51,15 @@ class Usage:
             self.completion_tokens + other.completion_tokens,
             self.seconds + other.seconds,
             self.retries + other.retries,
+            self.cached_tokens + other.cached_tokens,
         )
 
-    def add(self, prompt: int, completion: int, seconds: float) -> None:
+    def add(self, prompt: int, completion: int, seconds: float, cached: int = 0) -> None:
         self.calls += 1
         self.prompt_tokens += prompt
         self.completion_tokens += completion
         self.seconds += seconds
+        self.cached_tokens += cached
 
 
 @dataclass(frozen=True)
@@ -218,9 +221,11 @@ class LiteLLM:
         usage = getattr(response, "usage", None)
         prompt = int(getattr(usage, "prompt_tokens", 0) or 0)
         completion = int(getattr(usage, "completion_tokens", 0) or 0)
+        details = getattr(usage, "prompt_tokens_details", None)
+        cached = int(getattr(details, "cached_tokens", 0) or 0)
         choice = response.choices[0]
         with self._lock:
-            self.usage.add(prompt, completion, seconds)
+            self.usage.add(prompt, completion, seconds, cached)
         return Completion(
             text=choice.message.content or "",
             prompt_tokens=prompt,

@@ -151,6 +151,7 @@ class Pipeline:
             usage={
                 "calls": usage.calls - before.calls,
                 "prompt_tokens": usage.prompt_tokens - before.prompt_tokens,
+                "cached_tokens": usage.cached_tokens - before.cached_tokens,
                 "completion_tokens": usage.completion_tokens - before.completion_tokens,
                 "retries": usage.retries - before.retries,
             },
