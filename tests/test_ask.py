@@ -171,9 +171,13 @@ def test_next_lines_open_from_the_cited_notes_when_nothing_else_was_found(
 
 def test_a_question_the_corpus_cannot_answer_says_so(retriever: Retriever) -> None:
     no = [{"verdict": "no", "reason": "Not about this."}] * 10
-    line = pipeline(FakeLLM({"Judgement": no}), retriever).ask(QUESTION)
+    llm = FakeLLM({"Judgement": no})
+    line = pipeline(llm, retriever).ask(QUESTION)
     assert not line.answered
     assert UNANSWERED in line.framing and line.framing.endswith(NEARBY)
+    # the framing is code's alone: a model's account of the question would presume an answer
+    assert line.framing.startswith("This explores what the corpus holds near this question.")
+    assert "FramingOut" not in [name for name, _ in llm.history]
 
 
 def test_the_injected_note_is_data_inside_the_prompt(retriever: Retriever) -> None:

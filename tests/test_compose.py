@@ -324,3 +324,36 @@ def test_a_framing_that_reports_a_finding_is_written_again(retriever: Retriever)
     llm = FakeLLM({"FramingOut": [{"text": reported}] * 2})
     line = Composer(llm, retriever).compose(evidence(retriever))
     assert "0.11" not in line.framing and QUESTION in line.framing
+
+
+def test_a_restatement_that_turns_a_comparison_its_note_lacks_is_refused(
+    retriever: Retriever,
+) -> None:
+    # the note says RLHF raises the error; it says nothing is better or worse than another
+    fixed = "RLHF raised the calibration error of token probabilities in this study."
+    llm = FakeLLM(restated("RLHF outperforms plain pretraining on calibration error.", fixed))
+    line = Composer(llm, retriever).compose(evidence(retriever))
+    assert line.body[0].sentences[0].text == fixed
+    assert any("a comparison its note does not make" in str(c) for c in llm.history)
+
+
+def test_next_lines_are_held_to_question_openers_that_are_not_templates() -> None:
+    import pydantic
+
+    from inquirer.composer import NextOut
+
+    item = NextOut.model_json_schema()["properties"]["questions"]["items"]
+    assert "pattern" in item  # the model's grammar carries it, not only the check after
+    good = [
+        "Why does LoRA forget less than full fine-tuning on code?",
+        "Does rank-1 LoRA also match full fine-tuning in supervised tuning?",
+        "What limits proxy-tuning when the small tuned model is weak?",
+    ]
+    assert NextOut(questions=good).questions == good
+    for refused in (
+        "What is the effect of LoRA rank on forgetting?",
+        "What is the relationship between scale and forgetting?",
+        "Does LoRA forget less than full fine-tuning",  # no question mark
+    ):
+        with pytest.raises(pydantic.ValidationError):
+            NextOut(questions=[*good[:2], refused])

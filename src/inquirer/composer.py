@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 
 FRAMING_LEAD = "This explores"
 INSIGHT_LEAD = "The thing you didn't know you wanted to know:"
+NEAR = f"{FRAMING_LEAD} what the corpus holds near this question."
 UNANSWERED = "The corpus holds too little to answer this directly."
 NEARBY = "What it holds nearby follows; it bears on the question without settling it."
 UNSETTLED = "The corpus gives it no single yes or no; it shows the question from several sides."
@@ -62,6 +63,16 @@ REPORTS = (  # verbs by which a sentence names its source: "<note id> found that
     r"demonstrates?|demonstrated|notes?|noted|states?|stated|says|said|concludes?|concluded)"
 )
 NEGATION = re.compile(r"\b(?:not|no|never|cannot|without|neither|nor)\b|n't\b", re.I)
+# which way a comparison goes: a restatement may say one side won only where its note does
+# (the 1.5B turned "LoRA matches full fine-tuning" into "LoRA outperforms full fine-tuning")
+AHEAD = re.compile(
+    r"\b(?:outperform\w*|surpass\w*|beat|beats|beaten|exceed\w*|superior|better|best)\b", re.I
+)
+BEHIND = re.compile(
+    r"\b(?:underperform\w*|inferior|worse|worst|falls? behind|fell behind|falls? short|"
+    r"fell short|lags?|lagged|trails?|trailed)\b",
+    re.I,
+)
 OnText = Callable[[str], None]
 
 
@@ -77,8 +88,22 @@ class InsightOut(BaseModel):
     text: str = Field(max_length=320)
 
 
+# how a next line may open: a cause, a test, a condition, a measure. The schema holds the model
+# to these openers as it writes (llama.cpp turns the pattern into a grammar), so the templates
+# the 1.5B reaches for ("What is the effect / role / relationship of …") cannot come out.
+NEXT_OPENERS = (
+    r"Why|Does|Do|Did|Can|Could|Would|Will|Must|Should|Is|Are|Was|Were|Has|Have|When|Where|"
+    r"Which|Whether|Under what|In what|"
+    r"How (far|much|many|often|does|do|did|can|could|would|should|is|are)|"
+    r"What (limits|makes|would|happens|explains|drives|breaks|decides|separates|predicts)"
+)
+NEXT_SHAPE = rf"^({NEXT_OPENERS}) [^?\n]{{8,140}}\?$"
+
+
 class NextOut(BaseModel):
-    questions: list[Annotated[str, Field(max_length=150)]] = Field(min_length=3, max_length=5)
+    questions: list[Annotated[str, Field(max_length=150, pattern=NEXT_SHAPE)]] = Field(
+        min_length=3, max_length=5
+    )
 
 
 def sources_of(body: Sequence[Paragraph], notes: Mapping[str, Note]) -> tuple[SourceEntry, ...]:
@@ -141,7 +166,10 @@ class Composer:
         used.sort(key=lambda r: r.note.id not in answering)  # the answering notes lead
         draft = Draft(self, question, used, evidence)
 
-        framing = draft.framing(answer_sentence(answer, answered))
+        if answered:
+            framing = draft.framing(answer_sentence(answer, answered))
+        else:  # the model's account of a question the notes do not reach presumes an answer
+            framing = draft.framing_text = f"{NEAR} {answer_sentence(answer, answered)}"
         emit(framing + "\n\n")
         plan = draft.plan()
         for group, far in plan:
@@ -419,6 +447,10 @@ class Draft:
         negation = NEGATION.search(bare)
         if negation and not NEGATION.search(f"{note.summary} {note.body}"):
             return f"it says {negation.group(0)!r} where the note does not"
+        for side in (AHEAD, BEHIND):
+            said = side.search(bare)
+            if said and not side.search(f"{note.summary} {note.body}"):
+                return f"it says {said.group(0)!r}, a comparison its note does not make"
         earlier = [s.text for p in self.body for s in p.sentences] + [s.text for s in current]
         if any(overlap(bare, e) >= 0.8 for e in earlier):
             return "it repeats an earlier sentence"
