@@ -18,10 +18,10 @@ from inquirer.composer import (
     INSIGHT_LEAD,
     NEARBY,
     UNANSWERED,
-    Composer,
 )
 from inquirer.config import Settings
 from inquirer.errors import InquirerError
+from inquirer.next_lines import propose
 from inquirer.pipeline import MAX_QUESTION_CHARS, Pipeline
 from inquirer.render import markdown, render, text, to_json
 from inquirer.retrieval import Retriever
@@ -164,7 +164,7 @@ def test_next_lines_open_from_the_cited_notes_when_nothing_else_was_found(
     evidence = Evidence(QUESTION, tuple(ReadNote(n, True, "", i) for i, n in enumerate(notes)), ())
     sources = [SourceEntry(n.id, n.title, n.summary) for n in notes]
     llm = FakeLLM()
-    Composer(llm, retriever).next_lines(QUESTION, evidence, sources)
+    propose(llm, retriever, QUESTION, evidence, sources)
     asked = [messages for name, messages in llm.history if name == "NextOut"]
     assert asked and notes[1].summary in asked[0][-1]["content"]
 

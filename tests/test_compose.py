@@ -13,6 +13,7 @@ from conftest import FakeLLM, fake_retriever, write_note
 from inquirer import angles
 from inquirer.composer import INSIGHT_LEAD, Composer
 from inquirer.config import Settings
+from inquirer.next_lines import propose
 from inquirer.reading import read_line
 from inquirer.retrieval import Retriever
 from inquirer.types import Evidence, Note, ReadNote
@@ -235,7 +236,7 @@ def test_next_lines_never_fall_back_to_note_titles(retriever: Retriever) -> None
     title = "Are larger models better calibrated?"
     llm = FakeLLM({"NextOut": [{"questions": [title] * 3}, {"questions": [title] * 3}]})
     ev = evidence(retriever, ("rlhf-calibration", "verbal-confidence"))
-    out = Composer(llm, retriever).next_lines(QUESTION, ev, [])
+    out = propose(llm, retriever, QUESTION, ev, [])
     assert title not in out
     assert [name for name, _ in llm.history].count("NextOut") == 2  # asked again, then none
 
@@ -340,7 +341,7 @@ def test_a_restatement_that_turns_a_comparison_its_note_lacks_is_refused(
 def test_next_lines_are_held_to_question_openers_that_are_not_templates() -> None:
     import pydantic
 
-    from inquirer.composer import NextOut
+    from inquirer.next_lines import NextOut
 
     item = NextOut.model_json_schema()["properties"]["questions"]["items"]
     assert "pattern" in item  # the model's grammar carries it, not only the check after
