@@ -123,6 +123,12 @@ def test_a_lead_lowers_the_first_word_unless_it_is_a_name() -> None:
     assert angles.joined("", "Models drift.", proper) == "Models drift."
     proper.add("A")  # a note that writes "(A)" mid-sentence
     assert angles.joined("So,", "A model drifts.", proper) == "So, a model drifts."
+    # a name of several capitalised words keeps its capital; a sentence's "The" does not
+    assert angles.joined("So,", "Direct Preference Optimization drifts.", proper).startswith(
+        "So, Direct Preference"
+    )
+    assert angles.joined("So,", "The Llama model drifts.", proper) == "So, the Llama model drifts."
+    assert angles.joined("So,", "A Llama model drifts.", proper) == "So, a Llama model drifts."
     assert angles.joined("Close to this,", "Qi et al. found it.", proper).endswith(
         " Qi et al. found it."
     )
