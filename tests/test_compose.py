@@ -364,3 +364,11 @@ def test_next_lines_are_held_to_question_openers_that_are_not_templates() -> Non
     ):
         with pytest.raises(pydantic.ValidationError):
             NextOut(questions=[*good[:2], refused])
+
+
+def test_a_question_not_asked_yes_or_no_is_answered_in_parts() -> None:
+    from inquirer.composer import IN_PARTS, UNSETTLED, answer_sentence
+
+    assert answer_sentence("", True, "Does RLHF hurt calibration?") == UNSETTLED
+    which = "Which interventions reduce sycophancy, and how do they compare?"
+    assert answer_sentence("", True, which) == IN_PARTS

@@ -52,6 +52,11 @@ NEAR = f"{FRAMING_LEAD} what the corpus holds near this question."
 UNANSWERED = "The corpus holds too little to answer this directly."
 NEARBY = "What it holds nearby follows; it bears on the question without settling it."
 UNSETTLED = "The corpus gives it no single yes or no; it shows the question from several sides."
+IN_PARTS = "The corpus answers it in parts, from several sides."  # a question not asked yes / no
+POLAR = re.compile(
+    r"^(?:do|does|did|is|are|was|were|can|could|should|would|will|has|have|had|must|may|might)\b",
+    re.I,
+)
 RESTATE_TRIES = 3
 COPIED = "copied"
 # reading faults of a sentence that is still faithful and whole: kept when no try does better,
@@ -99,13 +104,14 @@ def sources_of(body: Sequence[Paragraph], notes: Mapping[str, Note]) -> tuple[So
     )
 
 
-def answer_sentence(answer: str, answered: bool) -> str:
-    """What the framing says of the answer: the notes' own yes / no, or that there is none."""
+def answer_sentence(answer: str, answered: bool, question: str = "") -> str:
+    """What the framing says of the answer: the notes' own yes / no, or that there is none
+    (for a question that asks "which" or "how", that the corpus answers it in parts)."""
     if not answered:
         return f"{UNANSWERED} {NEARBY}"
     if answer:
         return f"Where the corpus asks this directly, its answer is {answer}."
-    return UNSETTLED
+    return UNSETTLED if POLAR.match(question.strip()) else IN_PARTS
 
 
 def without_reporter(sentence: str, note_id: str) -> str:
@@ -150,7 +156,7 @@ class Composer:
         draft = Draft(self, question, used, evidence)
 
         if answered:
-            framing = draft.framing(answer_sentence(answer, answered))
+            framing = draft.framing(answer_sentence(answer, answered, question))
         else:  # the model's account of a question the notes do not reach presumes an answer
             framing = draft.framing_text = f"{NEAR} {answer_sentence(answer, answered)}"
         emit(framing + "\n\n")
