@@ -269,7 +269,7 @@ class Draft:
             task = f"{prompts.load('compose_framing')}\n\nYour last sentence {why}; write it again."
             text = ""
         if not text:
-            text = f"what the corpus says about the question: {self.question.rstrip('?')}?"
+            text = "the question through the studies that bear on it."
         self.framing_text = f"{FRAMING_LEAD} {text[0].lower()}{text[1:]} {answer}"
         return self.framing_text
 
