@@ -137,7 +137,7 @@ def corpus_check(obj: Context, paths: tuple[Path, ...], strict: bool) -> None:
 @pass_ctx
 def index_cmd(obj: Context, paths: tuple[Path, ...], rebuild: bool) -> None:
     """Embed the notes under PATHS (default: corpus_paths) into the store, incrementally."""
-    from .console import print_index_report, progress_bar
+    from .console import err, print_index_report, progress_bar
     from .corpus import resolve_roots
     from .services import build_indexer
 
@@ -145,7 +145,9 @@ def index_cmd(obj: Context, paths: tuple[Path, ...], rebuild: bool) -> None:
     roots = resolve_roots(paths or settings.corpus_paths)
     indexer = build_indexer(settings)
     with progress_bar("embedding notes") as on_progress:
-        report = indexer.run(roots, rebuild=rebuild, on_progress=on_progress)
+        report = indexer.run(
+            roots, rebuild=rebuild, on_progress=on_progress, on_wait=lambda m: err.print(m)
+        )
     print_index_report(report, indexer.store.description)
     if report.errors:
         sys.exit(1)

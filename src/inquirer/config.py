@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     index_write_chunks: int = Field(
         256, ge=1, le=100_000, description="chunks per store write; a stop loses at most one"
     )
+    index_lock_wait: float = Field(
+        600.0, ge=0, le=86_400, description="seconds an index run waits for another to finish"
+    )
     search_k: int = Field(5, ge=1, le=1000, description="hits returned by search")
     search_mode: Literal["dense", "bm25", "hybrid"] = Field(
         "hybrid", description="dense vectors, BM25 words, or both fused by reciprocal rank"

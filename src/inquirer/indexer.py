@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from .chunking import chunk_note, note_version
 from .corpus import Problem, duplicate_problem, note_files, parse_file, read_problem
 from .embeddings import Embedder
 from .errors import StoreError
+from .index_lock import OnWait, writing
 from .lexical import LexicalIndex
 from .store import SCHEMA_VERSION, IndexSpec, Store, StoredVersion
 from .types import Chunk, Note
@@ -125,8 +127,12 @@ class Indexer:
         write_chunks: int,
         max_bytes: int,
         lexical: LexicalIndex | None = None,
+        lock: Path | None = None,
+        lock_wait: float = 600.0,
     ) -> None:
         self.store = store
+        self.lock = lock  # the writer lock (index_lock.py); None only in unit tests
+        self.lock_wait = lock_wait
         self.lexical = lexical
         self.embedder = embedder
         self.chunk_words = chunk_words
@@ -168,6 +174,20 @@ class Indexer:
         *,
         rebuild: bool = False,
         on_progress: ProgressFn | None = None,
+        on_wait: OnWait | None = None,
+    ) -> IndexReport:
+        """Bring the store in step with ``roots``, holding the writer lock throughout;
+        ``on_wait`` hears when another run holds it."""
+        locked = (
+            writing(self.lock, wait=self.lock_wait, on_wait=on_wait)
+            if self.lock is not None
+            else nullcontext()
+        )
+        with locked:
+            return self._run(roots, rebuild, on_progress)
+
+    def _run(
+        self, roots: Sequence[Path], rebuild: bool, on_progress: ProgressFn | None
     ) -> IndexReport:
         start = time.perf_counter()
         report = IndexReport()
@@ -277,6 +297,8 @@ def reconcile_lexical(
         complete = {v.version: v for vs in store.versions().values() for v in vs if v.complete}
     if clear:
         lexical.clear()
+    elif removed := lexical.repair():
+        log.warning("removed %d lexical rows that disagreed with the store", removed)
     present = lexical.versions()
     extra = present - set(complete)
     missing = [v for key, v in complete.items() if key not in present]

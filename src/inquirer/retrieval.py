@@ -190,6 +190,12 @@ class Retriever:
             hits = ranked(self._lexical().search(text, pool_size, filters=opts.filters), "bm25")
         else:
             hits = self._hybrid(text, pool_size, opts.filters)
+        if not hits and self.store.count() == 0:
+            raise StoreError(
+                f"the index at {self.store.description} holds no notes yet",
+                hint="run 'inquirer index' on your notes; if an index run is under way, "
+                "search again when it finishes",
+            )
         cards: dict[str, Card] = {}
         if opts.rerank and self.reranker is not None:
             head = self._details(hits[: self.rerank_depth], cards)

@@ -9,10 +9,10 @@ a new version is written before the old one is deleted, so search always sees a 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from .chunking import chunk_id, parse_chunk_id
 from .errors import StoreError
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from .config import Settings
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # 1: first release. 2: tags, folders and links as list metadata, the source year as an int,
 #    for filters and link expansion.
@@ -161,23 +163,47 @@ def _client(settings: Settings) -> Any:
         raise StoreError(f"cannot open {where}: {exc}", hint=hint) from exc
 
 
+def _told(method: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[Store, P], R]:
+    """A Chroma failure inside ``method`` as a StoreError that names the index and the fix.
+    A damaged chroma.sqlite3 opens, then fails on a query or an upsert deep in Chroma."""
+
+    def told(self: Store, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(self, *args, **kwargs)
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(
+                f"the index at {self.description} failed: {type(exc).__name__}: {exc}",
+                hint=self.damage_hint,
+            ) from exc
+
+    told.__name__, told.__doc__ = method.__name__, method.__doc__
+    return told
+
+
 class Store:
     """A Chroma collection of note chunks, with the IndexSpec it was built with."""
 
-    def __init__(self, client: Any, name: str, description: str) -> None:
+    def __init__(self, client: Any, name: str, description: str, damage_hint: str = "") -> None:
         self._client = client
         self._name = name
         self.description = description
+        self.damage_hint = damage_hint or "run 'inquirer index --rebuild'"
         self._collection: Any = None
 
     @classmethod
     def open(cls, settings: Settings) -> Store:
-        where = (
-            f"chroma server {settings.server_host}:{settings.server_port}"
-            if settings.store_mode == "server"
-            else str(settings.index_dir)
-        )
-        return cls(_client(settings), settings.collection, where)
+        if settings.store_mode == "server":
+            where = f"chroma server {settings.server_host}:{settings.server_port}"
+            hint = "check the server's log; 'inquirer index --rebuild' builds it again"
+        else:
+            where = str(settings.index_dir)
+            hint = (
+                f"its files may be damaged: remove the folder {settings.index_dir} and run "
+                "'inquirer index', which builds it again from the notes"
+            )
+        return cls(_client(settings), settings.collection, where, hint)
 
     # -- the collection and its spec -------------------------------------------------------
 
@@ -191,11 +217,13 @@ class Store:
                 raise StoreError(f"cannot read the index at {self.description}: {exc}") from exc
         return self._collection
 
+    @_told
     def spec(self) -> IndexSpec | None:
         """The spec the index was built with, or None when there is no index yet."""
         collection = self._existing()
         return None if collection is None else IndexSpec.from_metadata(collection.metadata)
 
+    @_told
     def create(self, spec: IndexSpec, *, replace: bool = False) -> None:
         """Create the collection for ``spec``; with ``replace``, drop what was there first."""
         if replace and self._existing() is not None:
@@ -232,6 +260,7 @@ class Store:
 
     # -- reading ----------------------------------------------------------------------------
 
+    @_told
     def versions(self) -> dict[str, list[StoredVersion]]:
         """Every stored note version, from the chunk ids alone (no metadata is read)."""
         collection = self.require()
@@ -251,6 +280,7 @@ class Store:
             )
         return out
 
+    @_told
     def paths(self, versions: Iterable[StoredVersion]) -> dict[str, str]:
         """The file path each version was indexed from, keyed by version."""
         first = {v.version: v.chunk_ids()[0] for v in versions if v.present}
@@ -270,6 +300,7 @@ class Store:
                 out[key] += got[key] or []
         return out
 
+    @_told
     def fetch(self, versions: Sequence[StoredVersion]) -> list[tuple[Note, str]]:
         """Rebuild (note, version) from what the store holds: claim, tags, and the body's text."""
         ids = [cid for v in versions for cid in v.chunk_ids()]
@@ -297,9 +328,11 @@ class Store:
             out.append((note, version))
         return out
 
+    @_told
     def count(self) -> int:
         return int(self.require().count())
 
+    @_told
     def query(
         self, vector: Sequence[float], k: int, *, filters: Filters | None = None
     ) -> list[tuple[str, float, int]]:
@@ -326,6 +359,7 @@ class Store:
                 best[parsed.note_id] = (parsed.note_id, score, parsed.index)
         return sorted(best.values(), key=lambda item: -item[1])[:k]
 
+    @_told
     def vectors(self, chunk_ids: Sequence[str]) -> dict[str, tuple[float, ...]]:
         """The stored vectors of the given chunks (ids the store does not hold are left out)."""
         if not chunk_ids:
@@ -338,6 +372,7 @@ class Store:
 
     # -- writing ----------------------------------------------------------------------------
 
+    @_told
     def write(
         self,
         items: Sequence[tuple[Note, str, Sequence[Chunk]]],
@@ -359,6 +394,7 @@ class Store:
                 ids=ids, embeddings=vectors, documents=documents, metadatas=metadatas
             )
 
+    @_told
     def delete(self, versions: Iterable[StoredVersion]) -> None:
         ids = [cid for v in versions for cid in v.chunk_ids()]
         if ids:
