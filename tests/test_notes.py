@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -107,3 +109,38 @@ def test_bad_notes_name_the_problem_and_line(data: bytes, message: str, line: in
 def test_oversized_note_is_refused() -> None:
     with pytest.raises(NoteError, match="over the 100-byte limit"):
         parse_bytes("/c/big.md", b"x" * 101, max_bytes=100)
+
+
+def _seconds(work: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 999_000,  # each '[' once began a scan to the end of the line: quadratic
+        "[[a|" * 200_000,
+        "[[a#" * 200_000,
+        "# x" + " " * 10_000 + "y\nbody\n",  # a padded heading was cubic in its spaces
+        ("#" + " " * 1_000 + "\n") * 900,
+        "#a-" * 300_000,
+        "~~~\n" + "```\n" * 200_000,
+        ("\n" + " " * 1_000 + "x") * 900,
+    ],
+)
+def test_pathological_text_is_parsed_in_linear_time(text: str) -> None:
+    # a hang guard, not a benchmark: each takes milliseconds, the old patterns took hours
+    assert _seconds(lambda: parse_bytes("/c/x.md", text.encode())) < 2.0
+
+
+def test_heading_closing_hashes_need_a_space() -> None:
+    assert parse_bytes("/c/x.md", b"# Title ##\nbody").title == "Title"
+    assert parse_bytes("/c/x.md", b"# Why C#?\nbody").title == "Why C#?"
+    assert parse_bytes("/c/x.md", b"# ##\nbody").title == "x"  # nothing left: the file name
+
+
+def test_wiki_links_hold_no_brackets() -> None:
+    body = "[[A b|alias]], [[c#part]], [[d#part|x]], [[[e]]] and [[f [g]]"
+    assert wiki_links(body) == ("a-b", "c", "d", "e")

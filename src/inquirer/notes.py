@@ -17,11 +17,18 @@ import yaml
 from .errors import NoteError
 from .types import Note, Source
 
-WIKI_LINK = re.compile(r"\[\[([^\]\|#\n]+)(?:#[^\]\|\n]*)?(?:\|[^\]\n]*)?\]\]")
-HASHTAG = re.compile(r"(?<![\w/#&])#([A-Za-z][\w\-/]*)")
-HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+# Every pattern below sees note text, so each must run in time linear in its length. Two
+# rules keep them so. No part of a wiki link may hold '[': else each '[' of a long run starts a
+# scan to the end of its line (quadratic). No two neighbouring repeats may match the same
+# characters: else a heading padded with spaces is tried at every split of them (cubic).
+# Repeats are possessive (``++``, ``*+``: they give nothing back) wherever that changes no
+# match, so that the engine has nothing to backtrack into.
+WIKI_LINK = re.compile(r"\[\[([^\[\]|#\n]++)(?:#[^\[\]|\n]*+)?(?:\|[^\[\]\n]*+)?\]\]")
+HASHTAG = re.compile(r"(?<![\w/#&])#([A-Za-z][\w\-/]*+)")
+HEADING = re.compile(r"^#[ \t]++(\S[^\n]*+)", re.MULTILINE)
+FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*+$", re.MULTILINE)
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
-INLINE_CODE = re.compile(r"`[^`\n]*`")
+INLINE_CODE = re.compile(r"`[^`\n]*+`")
 
 # the C loader is ~10x faster where libyaml is present
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -58,10 +65,10 @@ def split_front_matter(path: str, text: str) -> tuple[dict[str, Any] | None, str
     """Return (front matter or None, body, the 1-based line on which the body starts)."""
     if not text.startswith("---\n"):
         return None, text, 1
-    end = re.search(r"^(---|\.\.\.)\s*$", text[4:], re.MULTILINE)
+    end = FRONT_MATTER_END.search(text, 4)
     if end is None:
         raise NoteError(path, "front matter opened with '---' is never closed", line=1)
-    raw = text[4 : 4 + end.start()]
+    raw = text[4 : end.start()]
     try:
         meta = yaml.load(raw, Loader=_Loader)  # a safe loader, C or Python
     except yaml.YAMLError as exc:
@@ -76,9 +83,19 @@ def split_front_matter(path: str, text: str) -> tuple[dict[str, Any] | None, str
         meta = {}
     if not isinstance(meta, dict):
         raise NoteError(path, "front matter must be a mapping of keys to values", line=2)
-    body_start = 4 + end.end()
+    body_start = end.end()
     body_line = text[:body_start].count("\n") + 2
     return meta, text[body_start:].lstrip("\n"), body_line
+
+
+def heading_text(line: str) -> str:
+    """A heading's text without the optional closing run of '#', which (as in CommonMark)
+    closes it only after a space: ``Title ##`` -> ``Title``, but ``C#`` stays ``C#``."""
+    text = line.strip()
+    bare = text.rstrip("#")
+    if bare != text and (not bare or bare[-1] in " \t"):
+        text = bare.rstrip()
+    return text
 
 
 def _strip_code(text: str) -> str:
@@ -150,11 +167,10 @@ def parse_text(path: str, text: str, digest: str) -> Note:
     stem = Path(path).stem
     if meta is None:
         heading = HEADING.search(body)
-        title = heading.group(1).strip() if heading else stem
         rest = body[heading.end() :] if heading else body
         return Note(
             id=slugify(stem) or stem,
-            title=title,
+            title=(heading_text(heading.group(1)) if heading else "") or stem,
             summary=_first_paragraph(rest),
             body=body.strip(),
             path=path,
