@@ -10,12 +10,11 @@ import hashlib
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-from .errors import NoteError
-from .types import Note, Source
+from . import front_matter
+from .errors import EmptyNoteError, NoteError
+from .front_matter import FrontMatter
+from .types import Note
 
 # Every pattern below sees note text, so each must run in time linear in its length. Two
 # rules keep them so. No part of a wiki link may hold '[': else each '[' of a long run starts a
@@ -29,9 +28,6 @@ HEADING = re.compile(r"^#[ \t]++(\S[^\n]*+)", re.MULTILINE)
 FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*+$", re.MULTILINE)
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
 INLINE_CODE = re.compile(r"`[^`\n]*+`")
-
-# the C loader is ~10x faster where libyaml is present
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def fingerprint(data: bytes) -> str:
@@ -61,31 +57,16 @@ def decode(path: str, data: bytes, *, max_bytes: int) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
-def split_front_matter(path: str, text: str) -> tuple[dict[str, Any] | None, str, int]:
-    """Return (front matter or None, body, the 1-based line on which the body starts)."""
+def split_front_matter(path: str, text: str) -> tuple[FrontMatter | None, str]:
+    """Return the front matter (None when the note has none) and the body."""
     if not text.startswith("---\n"):
-        return None, text, 1
+        return None, text
     end = FRONT_MATTER_END.search(text, 4)
     if end is None:
         raise NoteError(path, "front matter opened with '---' is never closed", line=1)
     raw = text[4 : end.start()]
-    try:
-        meta = yaml.load(raw, Loader=_Loader)  # a safe loader, C or Python
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-        if context and start is not None and start.line + 2 != line:
-            problem = f"{problem} ({context} that starts on line {start.line + 2})"
-        raise NoteError(path, f"malformed front matter: {problem}", line=line) from None
-    if meta is None:
-        meta = {}
-    if not isinstance(meta, dict):
-        raise NoteError(path, "front matter must be a mapping of keys to values", line=2)
-    body_start = end.end()
-    body_line = text[:body_start].count("\n") + 2
-    return meta, text[body_start:].lstrip("\n"), body_line
+    meta = FrontMatter(path, raw, front_matter.load(path, raw))
+    return meta, text[end.end() :].lstrip("\n")
 
 
 def heading_text(line: str) -> str:
@@ -128,76 +109,55 @@ def _first_paragraph(body: str) -> str:
     return ""
 
 
-def _str_list(path: str, meta: dict[str, Any], key: str) -> tuple[str, ...]:
-    value = meta.get(key)
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = [v for v in re.split(r"[,\s]+", value) if v]
-    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
-        raise NoteError(path, f"'{key}' must be a list of strings")
-    return tuple(str(v).strip() for v in value if str(v).strip())
-
-
-def _source(path: str, meta: dict[str, Any]) -> Source | None:
-    raw = meta.get("source")
-    if raw is None:
-        return None
-    if isinstance(raw, str):
-        return Source(title=raw)
-    if not isinstance(raw, dict):
-        raise NoteError(path, "'source' must be a mapping (title, authors, year, url)")
-    year = raw.get("year")
-    if year is not None and not isinstance(year, int):
-        raise NoteError(path, f"'source.year' must be a whole number, not {year!r}")
-    authors = raw.get("authors", "")
-    if isinstance(authors, list):
-        authors = ", ".join(str(a) for a in authors)
-    return Source(
-        title=str(raw.get("title", "")).strip(),
-        authors=str(authors).strip(),
-        year=year,
-        url=str(raw.get("url", "")).strip(),
-    )
-
-
 def parse_text(path: str, text: str, digest: str) -> Note:
     """Parse the text of one note. ``digest`` is the fingerprint of the file's bytes."""
-    meta, body, _ = split_front_matter(path, text)
-    stem = Path(path).stem
+    if not text.strip():
+        empty = "empty file" if not text else "empty file (only whitespace)"
+        raise EmptyNoteError(path, f"{empty}; skipped")
+    meta, body = split_front_matter(path, text)
     if meta is None:
-        heading = HEADING.search(body)
-        rest = body[heading.end() :] if heading else body
-        return Note(
-            id=slugify(stem) or stem,
-            title=(heading_text(heading.group(1)) if heading else "") or stem,
-            summary=_first_paragraph(rest),
-            body=body.strip(),
-            path=path,
-            fingerprint=digest,
-            tags=hashtags(body),
-            wiki_links=wiki_links(body),
-        )
-    note_id = str(meta.get("id") or slugify(stem)).strip()
-    if not note_id:
-        raise NoteError(path, "empty 'id'; give the note an id or a file name", line=2)
-    title = meta.get("title")
-    if title is None or not str(title).strip():
-        raise NoteError(path, "missing 'title' in front matter", line=2)
-    summary = meta.get("summary")
-    tags = _str_list(path, meta, "tags")
-    extra_tags = tuple(t for t in hashtags(body) if t not in tags)
+        return _plain_note(path, body, digest)
+    return _front_matter_note(meta, body, digest)
+
+
+def _plain_note(path: str, body: str, digest: str) -> Note:
+    """A note without front matter: its id from the file name, its title from the first
+    heading (else the file name), its summary from the first paragraph after it."""
+    stem = Path(path).stem
+    heading = HEADING.search(body)
+    rest = body[heading.end() :] if heading else body
     return Note(
-        id=note_id,
-        title=str(title).strip(),
-        summary=" ".join(str(summary).split()) if summary else _first_paragraph(body),
+        id=front_matter.check_id(path, slugify(stem) or stem),
+        title=(heading_text(heading.group(1)) if heading else "") or stem,
+        summary=_first_paragraph(rest),
         body=body.strip(),
         path=path,
         fingerprint=digest,
-        tags=tags + extra_tags,
-        related=_str_list(path, meta, "related"),
+        tags=hashtags(body),
         wiki_links=wiki_links(body),
-        source=_source(path, meta),
+    )
+
+
+def _front_matter_note(meta: FrontMatter, body: str, digest: str) -> Note:
+    """A note as CORPUS.md describes it; what the front matter leaves out comes from the body."""
+    note_id = meta.note_id(slugify(Path(meta.path).stem))
+    title = meta.text("title")
+    if not title:
+        raise NoteError(meta.path, "missing 'title' in front matter", line=meta.line("title") or 2)
+    summary = meta.text("summary")
+    tags = meta.strings("tags")
+    extra_tags = tuple(t for t in hashtags(body) if t not in tags)
+    return Note(
+        id=note_id,
+        title=title,
+        summary=" ".join(summary.split()) if summary else _first_paragraph(body),
+        body=body.strip(),
+        path=meta.path,
+        fingerprint=digest,
+        tags=tags + extra_tags,
+        related=meta.strings("related"),
+        wiki_links=wiki_links(body),
+        source=meta.source(),
     )
 
 
