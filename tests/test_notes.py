@@ -207,3 +207,16 @@ def test_whole_numbers_are_taken_as_text_where_text_is_due() -> None:
 def test_empty_files_are_reported(data: bytes, message: str) -> None:
     with pytest.raises(EmptyNoteError, match=message):
         parse_bytes("/c/empty.md", data)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_with_a_byte_order_mark_are_decoded(encoding: str) -> None:
+    text = "\ufeff" + note_text("wide", title="Does Ünïcödé survive?")
+    note = parse_bytes("/c/wide.md", text.replace("\n", "\r\n").encode(encoding))
+    assert (note.id, note.title) == ("wide", "Does Ünïcödé survive?")
+    assert note.body.startswith("Body of wide.")
+
+
+def test_broken_utf16_is_named_as_utf16() -> None:
+    with pytest.raises(NoteError, match=r"not valid UTF-16 .*re-save the file as UTF-8"):
+        parse_bytes("/c/wide.md", b"\xff\xfea\x00\x00\xd8")

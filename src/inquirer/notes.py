@@ -6,6 +6,7 @@ file and, where known, the line.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 import unicodedata
@@ -41,19 +42,39 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", norm.lower()).strip("-")
 
 
+# byte-order marks of the encodings other than UTF-8 that editors save Markdown in (Windows
+# Notepad's "Unicode" is UTF-16); the longer UTF-32 marks first, as they begin like UTF-16's
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def too_big(path: str, size: int, max_bytes: int) -> NoteError:
+    return NoteError(path, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit")
+
+
 def decode(path: str, data: bytes, *, max_bytes: int) -> str:
-    """Bytes to text, refusing oversized, binary and non-UTF-8 files with a precise message."""
+    """Bytes to text, refusing oversized, binary and undecodable files with a precise message.
+
+    UTF-8 is expected; a file that opens with a UTF-16 or UTF-32 byte-order mark is decoded
+    as that encoding (its NUL bytes are no sign of a binary file)."""
     if len(data) > max_bytes:
-        raise NoteError(path, f"file is {len(data):,} bytes, over the {max_bytes:,}-byte limit")
-    if b"\x00" in data:
+        raise too_big(path, len(data), max_bytes)
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), "UTF-8")
+    if encoding == "UTF-8" and b"\x00" in data:
         raise NoteError(path, "binary file (contains NUL bytes), not a Markdown note")
     try:
-        text = data.decode("utf-8")
+        text = data.decode(encoding.lower())
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1 if encoding == "UTF-8" else None
         raise NoteError(
-            path, f"not valid UTF-8 (byte {exc.start}); re-save the file as UTF-8", line=line
+            path, f"not valid {encoding} (byte {exc.start}); re-save the file as UTF-8", line=line
         ) from None
+    if "\x00" in text:
+        raise NoteError(path, f"binary file ({encoding} with NUL characters), not a Markdown note")
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
