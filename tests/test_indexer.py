@@ -179,3 +179,22 @@ def test_an_incomplete_version_is_repaired(
     assert report.updated == 1
     [repaired] = indexer.store.versions()["note-02"]
     assert repaired.complete
+
+
+def test_files_the_walk_skips_are_warned_about_and_leave_the_index(
+    settings: Settings, corpus: Path, tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    indexer = _indexer(settings, fake_embedder)
+    indexer.run([corpus])
+    outside = write_note(tmp_path / "elsewhere", "note-04", summary="Not this corpus's.")
+    (corpus / "note-04.md").unlink()
+    (corpus / "note-04.md").symlink_to(outside)  # now a link out of the corpus
+    (corpus / "note-06.md").write_text("\n  \n")  # emptied, perhaps by a crashed editor
+    report = indexer.run([corpus])
+    assert report.errors == 0  # both are warnings
+    messages = "\n".join(str(p) for p in report.problems)
+    assert "note-04.md: warning: symlink to a file outside the corpus" in messages
+    assert "note-06.md: warning: empty file (only whitespace); skipped" in messages
+    assert (report.removed, report.kept) == (1, 1)
+    assert "note-04" not in _note_ids(indexer.store)  # what it held is no note of ours now
+    assert "note-06" in _note_ids(indexer.store)  # an emptied file keeps what was indexed

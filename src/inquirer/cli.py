@@ -123,7 +123,11 @@ def corpus_check(obj: Context, paths: tuple[Path, ...], strict: bool) -> None:
 
     settings = obj.loaded.settings
     roots = resolve_roots(paths or settings.corpus_paths)
-    corpus = load(roots, max_bytes=settings.max_note_bytes)
+    corpus = load(
+        roots,
+        max_bytes=settings.max_note_bytes,
+        follow_outside_links=settings.follow_outside_links,
+    )
     problems = check(corpus, strict=strict)
     files = len(corpus.notes) + len(corpus.bad_paths)
     errors = print_problems(problems, files)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
+import stat
 import unicodedata
 from pathlib import Path
 
@@ -16,6 +18,8 @@ from . import front_matter
 from .errors import EmptyNoteError, NoteError
 from .front_matter import FrontMatter
 from .types import Note
+
+MAX_BYTES = 1_000_000  # the size limit of a note file where no setting gives one
 
 # Every pattern below sees note text, so each must run in time linear in its length. Two
 # rules keep them so. No part of a wiki link may hold '[': else each '[' of a long run starts a
@@ -182,15 +186,62 @@ def _front_matter_note(meta: FrontMatter, body: str, digest: str) -> Note:
     )
 
 
-def parse_bytes(path: str, data: bytes, *, max_bytes: int = 1_000_000) -> Note:
+def parse_bytes(path: str, data: bytes, *, max_bytes: int = MAX_BYTES) -> Note:
     """Parse one note from its file's bytes."""
     return parse_text(path, decode(path, data, max_bytes=max_bytes), fingerprint(data))
 
 
-def read_note(path: Path, *, max_bytes: int = 1_000_000) -> Note:
-    """Read and parse one note file."""
+def file_kind(mode: int) -> str | None:
+    """What a file that is not a regular file is (a FIFO, a device, …); None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    kinds = (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a folder"),
+    )
+    return next((name for test, name in kinds if test(mode)), "not a file")
+
+
+def not_regular(path: str, mode: int) -> NoteError | None:
+    """The problem with reading a file of ``mode`` as a note, if it is not a regular file."""
+    kind = file_kind(mode)
+    return None if kind is None else NoteError(path, f"not a regular file ({kind}); skipped")
+
+
+def _readable(path: str, info: os.stat_result, max_bytes: int) -> None:
+    error = not_regular(path, info.st_mode)
+    if error is not None:
+        raise error
+    if info.st_size > max_bytes:
+        raise too_big(path, info.st_size, max_bytes)
+
+
+def read_bytes(path: Path, *, max_bytes: int) -> bytes:
+    """The bytes of one note file, if it is a regular file of at most ``max_bytes``.
+
+    Anything else is refused before it is opened: a FIFO would wait for a writer forever and a
+    device may never end. The open file is checked again (it is opened without waiting), so a
+    file swapped for a FIFO after the first check blocks nothing either; and no more than
+    ``max_bytes`` are read, however much the file grows meanwhile.
+    """
+    name = str(path)
     try:
-        data = path.read_bytes()
+        _readable(name, os.stat(path), max_bytes)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, "rb") as file:
+            _readable(name, os.fstat(fd), max_bytes)
+            data = file.read(max_bytes + 1)
     except OSError as exc:
-        raise NoteError(str(path), f"cannot read file: {exc.strerror}") from None
+        raise NoteError(name, f"cannot read file: {exc.strerror}") from None
+    if len(data) > max_bytes:
+        raise too_big(name, len(data), max_bytes)
+    return data
+
+
+def read_note(path: Path, *, max_bytes: int = MAX_BYTES) -> Note:
+    """Read and parse one note file."""
+    data = read_bytes(path, max_bytes=max_bytes)
     return parse_bytes(str(path), data, max_bytes=max_bytes)

@@ -36,6 +36,7 @@ def build_indexer(settings: Settings, embedder: Embedder | None = None) -> Index
         write_chunks=settings.index_write_chunks,
         max_bytes=settings.max_note_bytes,
         lexical=LexicalIndex(lexical_path(settings)),
+        follow_outside_links=settings.follow_outside_links,
     )
 
 
