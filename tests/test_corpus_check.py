@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,15 @@ def test_the_cli_reads_the_setting(tmp_path: Path, home: Path, monkeypatch: Monk
     code, output = _run("corpus", "check", "--strict", str(root))
     assert code == 0, output
     assert "3 files checked: 0 errors, 0 warnings" in output
+
+
+def test_thousands_of_dangling_links_are_reported_in_one_reading(tmp_path: Path) -> None:
+    body = "".join(f"See [[Missing {i}]].\n" for i in range(40_000))  # ~900 KB
+    related = [f"gone-{i}" for i in range(4_000)]
+    write_note(tmp_path, "many-links", related=related, body=body)
+    start = time.perf_counter()
+    problems = check(load([tmp_path]))
+    assert time.perf_counter() - start < 10  # one pass per note: it was quadratic (hours)
+    lines = {p.message: p.line for p in problems}
+    assert lines["related note 'gone-3999' does not exist"] == 11
+    assert lines["wiki link [[missing-39999]] leads nowhere"] == 13 + 39_999

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from .errors import CorpusError, EmptyNoteError, NoteError
-from .notes import decode, fingerprint, not_regular, parse_text, read_bytes
+from .notes import WIKI_LINK, decode, fingerprint, not_regular, parse_text, read_bytes, slugify
 from .types import Note
 
 NOTE_SUFFIXES = (".md", ".markdown")
+YAML_WORD = re.compile(r"[^\s,\[\]{}'\"]++")
 Severity = Literal["error", "warning"]
 
 
@@ -248,11 +249,39 @@ def _line_of(text: str, needle: str) -> int | None:
     return None
 
 
-def _wiki_line(text: str, target: str) -> int | None:
+def _first_lines(text: str, items: Callable[[str], Iterable[str]]) -> dict[str, int]:
+    """The first line on which each item that ``items`` finds in a line of ``text`` stands.
+    One pass, so that a note with thousands of dangling links costs one reading, not one per
+    link."""
+    lines: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), start=1):
-        if "[[" in line and target in re.sub(r"[^a-z0-9]+", "-", line.lower()):
-            return number
-    return None
+        for item in items(line):
+            lines.setdefault(item, number)
+    return lines
+
+
+def _words(line: str) -> list[str]:
+    """The words of a line of YAML: what a list of ids (flow or block) is made of."""
+    return YAML_WORD.findall(line)
+
+
+def _link_targets(line: str) -> list[str]:
+    return [slugify(m.group(1)) for m in WIKI_LINK.finditer(line)] if "[[" in line else []
+
+
+def _dangling(note: Note, text: str, ids: Container[str]) -> Iterator[Problem]:
+    """A problem for each related id and wiki link of ``note`` that no note in ``ids`` has."""
+    related = [target for target in note.related if target not in ids]
+    if related:
+        lines = _first_lines(text, _words)
+        for target in related:
+            message = f"related note '{target}' does not exist"
+            yield Problem(note.path, message, lines.get(target))
+    links = [target for target in note.wiki_links if target not in ids]
+    if links:
+        lines = _first_lines(text, _link_targets)
+        for target in links:
+            yield Problem(note.path, f"wiki link [[{target}]] leads nowhere", lines.get(target))
 
 
 def check(corpus: Corpus, *, strict: bool = False) -> list[Problem]:
@@ -273,14 +302,7 @@ def check(corpus: Corpus, *, strict: bool = False) -> list[Problem]:
             problems.append(Problem(note.path, message, _line_of(text, "title:")))
         else:
             titles[key] = note
-        for target in note.related:
-            if target not in corpus.notes:
-                line = _line_of(text, target)
-                problems.append(Problem(note.path, f"related note '{target}' does not exist", line))
-        for target in note.wiki_links:
-            if target not in corpus.notes:
-                line = _wiki_line(text, target)
-                problems.append(Problem(note.path, f"wiki link [[{target}]] leads nowhere", line))
+        problems.extend(_dangling(note, text, corpus.notes))
         problems.extend(_style_problems(note, text, style))
     return problems
 
