@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
-from conftest import FakeEmbedder, write_note
+from conftest import FakeEmbedder, note_text, write_note
 from inquirer.config import Settings
 from inquirer.indexer import Indexer
 from inquirer.store import Store
@@ -198,3 +199,15 @@ def test_files_the_walk_skips_are_warned_about_and_leave_the_index(
     assert (report.removed, report.kept) == (1, 1)
     assert "note-04" not in _note_ids(indexer.store)  # what it held is no note of ours now
     assert "note-06" in _note_ids(indexer.store)  # an emptied file keeps what was indexed
+
+
+def test_a_long_paragraph_is_cut_into_windows_in_linear_time() -> None:
+    from inquirer.chunking import chunk_note
+    from inquirer.notes import parse_bytes
+
+    note = parse_bytes("/c/long.md", note_text("long", body="word " * 190_000).encode())
+    start = time.perf_counter()
+    chunks = chunk_note(note, "0" * 16, 160)
+    assert time.perf_counter() - start < 2  # a hang guard: it was quadratic in the words
+    assert len(chunks) == 1 + 190_000 // 160 + 1
+    assert all(len(c.text.split("\n", 1)[1].split()) <= 160 for c in chunks[1:])
