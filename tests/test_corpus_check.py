@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from pytest import MonkeyPatch
 
-from conftest import REPO, note_text, write_note
+from conftest import REPO, hostile_corpus, note_text, write_note
 from inquirer.cli import cli
 from inquirer.corpus import Problem, check, load, resolve_roots
 from inquirer.errors import CorpusError, NoteError
@@ -207,3 +207,30 @@ def test_thousands_of_dangling_links_are_reported_in_one_reading(tmp_path: Path)
     lines = {p.message: p.line for p in problems}
     assert lines["related note 'gone-3999' does not exist"] == 11
     assert lines["wiki link [[missing-39999]] leads nowhere"] == 13 + 39_999
+
+
+def test_a_hostile_corpus_is_checked_quickly_and_every_bad_file_named(tmp_path: Path) -> None:
+    hostile = hostile_corpus(tmp_path)
+    start = time.perf_counter()
+    corpus = load(resolve_roots([hostile.root]))
+    problems = check(corpus)
+    assert time.perf_counter() - start < 10  # a hang guard; each part takes milliseconds
+    assert set(corpus.notes) == hostile.good
+    reported = {Path(p.path).name: p.message for p in problems}
+    for name, message in hostile.bad.items():
+        assert message in reported.get(name, ""), name
+    loading = {Path(p.path).name for p in corpus.problems}
+    assert loading == set(hostile.bad)  # and nothing else failed to load
+    assert corpus.notes["padded-heading"].title == "x" + " " * 10_000 + "y"
+    assert corpus.notes["wide"].summary == "A claim stated in one sentence."
+
+
+def test_the_cli_checks_a_hostile_corpus_without_a_traceback(tmp_path: Path, home: Path) -> None:
+    hostile = hostile_corpus(tmp_path)
+    code, output = _run("corpus", "check", str(hostile.root))
+    assert code == 1 and "Traceback" not in output
+    for name in hostile.bad:
+        assert f"/{name}:" in output, name
+    unread = {"pipe.md", "secret.md", "etc-passwd.md", "linked-folder"}  # FIFOs, links
+    read = len(hostile.good) + len(set(hostile.bad) - unread)
+    assert f"{read} files checked" in output

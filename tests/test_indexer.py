@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FakeEmbedder, note_text, write_note
+from conftest import FakeEmbedder, hostile_corpus, note_text, write_note
 from inquirer.config import Settings
 from inquirer.indexer import Indexer
+from inquirer.lexical import LexicalIndex
+from inquirer.retrieval import MODES, Retriever, SearchOptions
+from inquirer.services import build_indexer, lexical_path
 from inquirer.store import Store
 
 
@@ -211,3 +214,33 @@ def test_a_long_paragraph_is_cut_into_windows_in_linear_time() -> None:
     assert time.perf_counter() - start < 2  # a hang guard: it was quadratic in the words
     assert len(chunks) == 1 + 190_000 // 160 + 1
     assert all(len(c.text.split("\n", 1)[1].split()) <= 160 for c in chunks[1:])
+
+
+def test_a_hostile_corpus_is_indexed_and_every_bad_file_named_each_run(
+    settings: Settings, tmp_path: Path
+) -> None:
+    hostile = hostile_corpus(tmp_path)
+    indexer = build_indexer(settings, FakeEmbedder())
+    start = time.perf_counter()
+    first = indexer.run([hostile.root])
+    assert time.perf_counter() - start < 60  # a hang guard, not a benchmark
+    assert first.added == len(hostile.good)
+    assert _note_ids(indexer.store) == hostile.good
+    reported = {Path(p.path).name: p.message for p in first.problems}
+    assert set(reported) == set(hostile.bad)
+    for name, message in hostile.bad.items():
+        assert message in reported[name], name
+    retriever = Retriever(
+        indexer.store,
+        indexer.embedder,
+        chunk_words=settings.chunk_words,
+        lexical=LexicalIndex(lexical_path(settings)),
+    )
+    for mode in MODES:
+        hits = retriever.search("zymurgy fermentation", 3, SearchOptions(mode=mode))
+        assert hits[0].note_id == "good-alpha", mode
+    assert retriever.note_ids() == sorted(hostile.good)
+    second = indexer.run([hostile.root])
+    assert (second.added, second.updated, second.removed) == (0, 0, 0)
+    assert second.unchanged == len(hostile.good)
+    assert [str(p) for p in second.problems] == [str(p) for p in first.problems]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import note_text, write_note
+from conftest import ALIAS_BOMB, note_text, write_note
 from inquirer.errors import EmptyNoteError, NoteError
 from inquirer.notes import (
     fingerprint,
@@ -144,22 +144,6 @@ def test_heading_closing_hashes_need_a_space() -> None:
 def test_wiki_links_hold_no_brackets() -> None:
     body = "[[A b|alias]], [[c#part]], [[d#part|x]], [[[e]]] and [[f [g]]"
     assert wiki_links(body) == ("a-b", "c", "d", "e")
-
-
-ALIAS_BOMB = "\n".join(
-    [
-        "---",
-        "id: bomb",
-        'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
-        *(
-            f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]"
-            for prev, name in zip("abcdefgh", "bcdefghi", strict=True)
-        ),
-        "title: *i",
-        "---",
-        "body",
-    ]
-)
 
 
 def test_yaml_alias_bomb_is_one_clear_problem() -> None:
