@@ -179,7 +179,7 @@ def index_cmd(obj: Context, paths: tuple[Path, ...], rebuild: bool) -> None:
 @click.option("--rerank/--no-rerank", default=None, help="Rerank with the rerank_model.")
 @click.option(
     "--diversity",
-    type=Share(0, 1),
+    type=Share(),
     help="MMR trade-off: 1 = relevance only (default: the search_diversity setting).",
 )
 @click.option("--explain", is_flag=True, help="Show what each stage made of each hit.")

@@ -9,15 +9,15 @@ import click
 
 
 class Share(click.FloatRange):
-    """A number from ``low`` to ``high``, both included, that is a number: click's FloatRange
-    lets ``nan`` through, since nan compares false with every bound. Out of range, ``inf``
-    included, it fails as a FloatRange does, naming the option and the range."""
+    """A share: a number from 0 to 1, both included. click's FloatRange alone lets ``nan``
+    through, as nan compares false with every bound; this refuses it in the words click uses
+    for a number out of range (``inf`` among them), naming the option and the range."""
 
-    def __init__(self, low: float = 0.0, high: float = 1.0) -> None:
-        super().__init__(low, high)
+    def __init__(self) -> None:
+        super().__init__(0, 1)  # as ints, so that the range reads 0<=x<=1
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         number = super().convert(value, param, ctx)
         if math.isnan(number):
-            self.fail(f"{value!r} is not a number in the range {self.min}<=x<={self.max}.")
+            self.fail(f"{value!r} is not a number in the range 0<=x<=1.", param, ctx)
         return number

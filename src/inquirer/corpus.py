@@ -13,7 +13,16 @@ from pathlib import Path
 from typing import Literal
 
 from .errors import CorpusError, EmptyNoteError, NoteError
-from .notes import WIKI_LINK, decode, fingerprint, not_regular, parse_text, read_bytes, slugify
+from .notes import (
+    MAX_BYTES,
+    WIKI_LINK,
+    decode,
+    fingerprint,
+    not_regular,
+    parse_text,
+    read_bytes,
+    slugify,
+)
 from .types import Note
 
 NOTE_SUFFIXES = (".md", ".markdown")
@@ -217,7 +226,7 @@ def duplicate_problem(note: Note, first_path: str) -> Problem:
 
 
 def load(
-    roots: Sequence[Path], *, max_bytes: int = 1_000_000, follow_outside_links: bool = False
+    roots: Sequence[Path], *, max_bytes: int = MAX_BYTES, follow_outside_links: bool = False
 ) -> Corpus:
     """Parse every note under the roots. Later duplicates of an id are reported and skipped."""
     corpus = Corpus(roots=tuple(roots))

@@ -157,15 +157,16 @@ class FrontMatter:
 
     def line(self, key: str) -> int | None:
         """The file line on which ``key`` is set (``source.year``: year, after source)."""
-        start, found = 0, None
+        start = end = 0
         for depth, part in enumerate(key.split(".")):
-            where = "^" if depth == 0 else r"(?<![\w-])"
-            pattern = re.compile(rf"{where}{re.escape(part)}[ \t]*+:", re.MULTILINE)
-            found = pattern.search(self.raw, start)
+            where = "^" if depth == 0 else r"(?<![\w-])"  # a top-level key opens its line
+            found = re.compile(rf"{where}{re.escape(part)}[ \t]*+:", re.MULTILINE).search(
+                self.raw, end
+            )
             if found is None:
                 return None
-            start = found.end()
-        return self.raw.count("\n", 0, found.start()) + 2 if found else None
+            start, end = found.span()
+        return self.raw.count("\n", 0, start) + 2  # the front matter opens on line 2
 
     def problem(self, key: str, message: str) -> NoteError:
         return NoteError(self.path, message, line=self.line(key))

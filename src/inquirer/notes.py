@@ -212,6 +212,7 @@ def not_regular(path: str, mode: int) -> NoteError | None:
 
 
 def _readable(path: str, info: os.stat_result, max_bytes: int) -> None:
+    """Refuse, by its stat, a file that is no regular file or is too big to be a note."""
     error = not_regular(path, info.st_mode)
     if error is not None:
         raise error
