@@ -94,6 +94,11 @@ class Settings(BaseSettings):
         12, ge=1, le=50, description="notes the agent reads and judges per question, at most"
     )
     max_note_bytes: int = Field(1_000_000, ge=1, description="larger note files are rejected")
+    follow_outside_links: bool = Field(
+        False,
+        description="read notes through symlinks that lead out of the corpus folders (off: "
+        "such links are reported and skipped, so a link to /etc/passwd is never indexed)",
+    )
     verify: bool = Field(True, description="check every line with the external verifier pass")
     verify_judges: list[JudgeKind] = Field(
         default_factory=lambda: list[JudgeKind](["llm"]),

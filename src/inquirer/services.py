@@ -44,6 +44,7 @@ def build_indexer(settings: Settings, embedder: Embedder | None = None) -> Index
         lexical=LexicalIndex(lexical_path(settings)),
         lock=lexical_path(settings).with_suffix(".lock"),
         lock_wait=settings.index_lock_wait,
+        follow_outside_links=settings.follow_outside_links,
     )
 
 
