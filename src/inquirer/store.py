@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+
+from filelock import FileLock
 
 from .chunking import chunk_id, parse_chunk_id
 from .errors import StoreError
@@ -31,6 +33,7 @@ R = TypeVar("R")
 # 1: first release. 2: tags, folders and links as list metadata, the source year as an int,
 #    for filters and link expansion.
 SCHEMA_VERSION = 2
+OPEN_LOCK = "open.lock"  # held while a process opens the folder (see _persistent)
 GET_BATCH = 2000  # ids per get: SQLite caps the variables of one query
 
 
@@ -136,6 +139,23 @@ def where_clause(filters: Filters | None) -> dict[str, Any] | None:
     return conditions[0] if len(conditions) == 1 else {"$and": conditions}
 
 
+def _persistent(chromadb: Any, path: Path, chroma_settings: Any) -> Any:
+    """An embedded client on ``path``, opened by one process at a time. Two runs that open a new
+    folder at once race to make Chroma's tables: the loser failed ("table collections already
+    exists", then a half-made client). Where no lock file can be made (a read-only folder), the
+    folder is opened as it is: nothing there can be creating it."""
+    try:
+        lock: Any = FileLock(path / OPEN_LOCK, timeout=120)
+        lock.acquire()
+    except OSError:
+        lock = None
+    try:
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
 def _client(settings: Settings) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -148,7 +168,7 @@ def _client(settings: Settings) -> Any:
             )
         path = settings.index_dir
         path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        return _persistent(chromadb, path, chroma_settings)
     except Exception as exc:
         where = (
             f"Chroma server at {settings.server_host}:{settings.server_port}"
@@ -241,7 +261,8 @@ class Store:
         collection = self._existing()
         if collection is None:
             raise StoreError(
-                f"no index yet at {self.description}", hint="run 'inquirer index' first"
+                f"no index yet at {self.description}",
+                hint="run 'inquirer index' first (if one is running, search when it finishes)",
             )
         stored = IndexSpec.from_metadata(collection.metadata)
         if stored is None:
