@@ -18,10 +18,10 @@ from inquirer.composer import (
     INSIGHT_LEAD,
     NEARBY,
     UNANSWERED,
-    Composer,
 )
 from inquirer.config import Settings
 from inquirer.errors import InquirerError
+from inquirer.next_lines import propose
 from inquirer.pipeline import MAX_QUESTION_CHARS, Pipeline
 from inquirer.render import markdown, render, text, to_json
 from inquirer.retrieval import Retriever
@@ -78,7 +78,7 @@ QUESTION = "Does RLHF hurt the calibration of model probabilities?"
 
 def pipeline(llm: FakeLLM, retriever: Retriever) -> Pipeline:
     # the fake bag-of-words embedder puts unrelated notes at cosine ~0.3, not ~0.1
-    return Pipeline(llm, retriever, budget=Budget(min_similarity=0.5))
+    return Pipeline(llm, retriever, budget=Budget(judge="model", min_similarity=0.5))
 
 
 def test_a_line_has_every_part_and_cites_only_what_was_read(retriever: Retriever) -> None:
@@ -114,6 +114,20 @@ def test_the_agent_follows_links_and_keeps_a_trace(retriever: Retriever) -> None
     assert any(t["kind"] == "judge" and "kept" in t for t in trace)
 
 
+def test_by_default_a_note_is_relevant_when_the_question_it_answers_is_close(
+    retriever: Retriever,
+) -> None:
+    llm = FakeLLM()
+    budget = Budget(relevant_similarity=0.6, min_similarity=0.0)
+    line = Pipeline(llm, retriever, budget=budget).ask("Does RLHF hurt model calibration?")
+    judged = {s.note_id: s for s in line.evidence.trace if s.kind == "judge"}
+    # the note whose title is the question itself is kept, with its cosine as the reason
+    assert judged["rlhf-calibration"].kept
+    assert "at cosine 1.00" in judged["rlhf-calibration"].reason
+    assert any(s.kept is False and "at cosine 0." in s.reason for s in judged.values())
+    assert "Judgement" not in [name for name, _ in llm.history]
+
+
 def test_a_note_judged_irrelevant_is_not_used(retriever: Retriever) -> None:
     yes = {"verdict": "yes", "reason": "On the point."}
     verdicts = [yes, {"verdict": "no", "reason": "Off the point."}] + [yes] * 10
@@ -128,13 +142,19 @@ def test_a_question_naming_what_no_note_mentions_far_from_every_note_is_outside(
     retriever: Retriever,
 ) -> None:
     question = "Does RLHF hurt the calibration of Whisper transcripts?"
-    far = Pipeline(FakeLLM(), retriever, budget=Budget(min_similarity=0.5, outside_similarity=1.0))
+    far = Pipeline(
+        FakeLLM(),
+        retriever,
+        budget=Budget(judge="model", min_similarity=0.5, outside_similarity=1.0),
+    )
     line = far.ask(question)
     assert not line.answered and line.evidence.outside
     assert "'whisper', 'transcripts'" in line.evidence.outside and UNANSWERED in line.framing
     decided = [s.detail for s in line.evidence.trace if s.kind == "decide"]
     assert any("no note mentions 'whisper'" in d for d in decided)
-    near = Pipeline(FakeLLM(), retriever, budget=Budget(min_similarity=0.5, outside_similarity=0))
+    near = Pipeline(
+        FakeLLM(), retriever, budget=Budget(judge="model", min_similarity=0.5, outside_similarity=0)
+    )
     assert near.ask(question).answered  # a close note: the absent word alone does not decide
     assert pipeline(FakeLLM(), retriever).ask(QUESTION).evidence.outside == ""
 
@@ -144,7 +164,9 @@ def test_the_settings_budget_caps_searches_and_reads(
 ) -> None:
     plan = {"queries": ["calibration after RLHF", "stated confidence", "temperature scaling"]}
     llm = FakeLLM({"Plan": [plan]})
-    tight = settings.model_copy(update={"agent_searches": 2, "agent_reads": 1})
+    tight = settings.model_copy(
+        update={"agent_searches": 2, "agent_reads": 1, "agent_judge": "model"}
+    )
     line = Pipeline(llm, retriever, tight).ask(QUESTION)
     kinds = [step.kind for step in line.evidence.trace]
     assert kinds.count("search") == 2 and kinds.count("read") == 1
@@ -154,6 +176,7 @@ def test_the_settings_budget_caps_searches_and_reads(
     line = Pipeline(alone, retriever, one).ask(QUESTION)
     assert [step.kind for step in line.evidence.trace].count("search") == 1
     assert "Plan" not in [name for name, _ in alone.history]  # nothing to plan: no call
+    assert "Judgement" not in [name for name, _ in alone.history]  # relevance by title cosine
 
 
 def test_next_lines_open_from_the_cited_notes_when_nothing_else_was_found(
@@ -164,16 +187,20 @@ def test_next_lines_open_from_the_cited_notes_when_nothing_else_was_found(
     evidence = Evidence(QUESTION, tuple(ReadNote(n, True, "", i) for i, n in enumerate(notes)), ())
     sources = [SourceEntry(n.id, n.title, n.summary) for n in notes]
     llm = FakeLLM()
-    Composer(llm, retriever).next_lines(QUESTION, evidence, sources)
+    propose(llm, retriever, QUESTION, evidence, sources)
     asked = [messages for name, messages in llm.history if name == "NextOut"]
     assert asked and notes[1].summary in asked[0][-1]["content"]
 
 
 def test_a_question_the_corpus_cannot_answer_says_so(retriever: Retriever) -> None:
     no = [{"verdict": "no", "reason": "Not about this."}] * 10
-    line = pipeline(FakeLLM({"Judgement": no}), retriever).ask(QUESTION)
+    llm = FakeLLM({"Judgement": no})
+    line = pipeline(llm, retriever).ask(QUESTION)
     assert not line.answered
     assert UNANSWERED in line.framing and line.framing.endswith(NEARBY)
+    # the framing is code's alone: a model's account of the question would presume an answer
+    assert line.framing.startswith("This explores what the corpus holds near this question.")
+    assert "FramingOut" not in [name for name, _ in llm.history]
 
 
 def test_the_injected_note_is_data_inside_the_prompt(retriever: Retriever) -> None:

@@ -78,7 +78,9 @@ def retriever(settings: Settings, corpus: Path) -> Retriever:
 
 def pool(retriever: Retriever, llm: FakeLLM | None = None) -> PipelinePool:
     return PipelinePool(
-        lambda _options: Pipeline(llm or FakeLLM(), retriever, budget=Budget(min_similarity=0.5))
+        lambda _options: Pipeline(
+            llm or FakeLLM(), retriever, budget=Budget(judge="model", min_similarity=0.5)
+        )
     )
 
 
@@ -212,7 +214,7 @@ def test_lines_are_made_at_once_up_to_the_concurrency(tmp_path: Path, retriever:
             return super().ask(question, on_event)
 
     pipelines = PipelinePool(
-        lambda _o: Meeting(FakeLLM(), retriever, budget=Budget(min_similarity=0.5))
+        lambda _o: Meeting(FakeLLM(), retriever, budget=Budget(judge="model", min_similarity=0.5))
     )
     qfile = load(questions_file(tmp_path, QUESTIONS[:2]))
     summary = Batch(tmp_path / "out", pipelines, concurrency=2).run(qfile.questions)
@@ -230,7 +232,7 @@ def test_a_failed_question_is_recorded_and_the_others_go_on(
             return super().ask(question, on_event)
 
     pipelines = PipelinePool(
-        lambda _o: Flaky(FakeLLM(), retriever, budget=Budget(min_similarity=0.5))
+        lambda _o: Flaky(FakeLLM(), retriever, budget=Budget(judge="model", min_similarity=0.5))
     )
     qfile = load(questions_file(tmp_path, QUESTIONS))
     summary = Batch(tmp_path / "out", pipelines).run(qfile.questions)
@@ -285,7 +287,9 @@ def test_lines_below_a_gate_are_kept_and_marked_rejected(
 
 
 def test_gates_read_the_verdict(retriever: Retriever) -> None:
-    line = Pipeline(FakeLLM(), retriever, budget=Budget(min_similarity=0.5)).ask(QUESTIONS[0])
+    line = Pipeline(FakeLLM(), retriever, budget=Budget(judge="model", min_similarity=0.5)).ask(
+        QUESTIONS[0]
+    )
     from dataclasses import replace
 
     weak = replace(line, verdict=Verdict("failed", citation_recall=0.5, citation_precision=0.9))
@@ -308,7 +312,9 @@ def test_a_verified_line_joins_the_corpus_as_a_generated_note(
 ) -> None:
     from dataclasses import replace
 
-    line = Pipeline(FakeLLM(), retriever, budget=Budget(min_similarity=0.5)).ask(QUESTIONS[0])
+    line = Pipeline(FakeLLM(), retriever, budget=Budget(judge="model", min_similarity=0.5)).ask(
+        QUESTIONS[0]
+    )
     line = replace(line, verdict=Verdict("passed", citation_recall=1.0, citation_precision=1.0))
     writer = CorpusWriteBack(corpus / "lines", build_indexer(settings, retriever.embedder))
     path = Path(writer.write(line, "q1"))
@@ -337,7 +343,7 @@ def test_write_back_in_a_batch_takes_only_passed_lines(
             return replace(line, verdict=Verdict(status, citation_recall=1.0))
 
     pipelines = PipelinePool(
-        lambda _o: Judged(FakeLLM(), retriever, budget=Budget(min_similarity=0.5))
+        lambda _o: Judged(FakeLLM(), retriever, budget=Budget(judge="model", min_similarity=0.5))
     )
     writer = CorpusWriteBack(corpus / "lines", build_indexer(settings, retriever.embedder))
     qfile = load(questions_file(tmp_path, [QUESTIONS[0], QUESTIONS[2]]))

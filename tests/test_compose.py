@@ -13,6 +13,7 @@ from conftest import FakeLLM, fake_retriever, write_note
 from inquirer import angles
 from inquirer.composer import INSIGHT_LEAD, Composer
 from inquirer.config import Settings
+from inquirer.next_lines import propose
 from inquirer.reading import read_line
 from inquirer.retrieval import Retriever
 from inquirer.types import Evidence, Note, ReadNote
@@ -122,6 +123,12 @@ def test_a_lead_lowers_the_first_word_unless_it_is_a_name() -> None:
     assert angles.joined("", "Models drift.", proper) == "Models drift."
     proper.add("A")  # a note that writes "(A)" mid-sentence
     assert angles.joined("So,", "A model drifts.", proper) == "So, a model drifts."
+    # a name of several capitalised words keeps its capital; a sentence's "The" does not
+    assert angles.joined("So,", "Direct Preference Optimization drifts.", proper).startswith(
+        "So, Direct Preference"
+    )
+    assert angles.joined("So,", "The Llama model drifts.", proper) == "So, the Llama model drifts."
+    assert angles.joined("So,", "A Llama model drifts.", proper) == "So, a Llama model drifts."
     assert angles.joined("Close to this,", "Qi et al. found it.", proper).endswith(
         " Qi et al. found it."
     )
@@ -235,7 +242,7 @@ def test_next_lines_never_fall_back_to_note_titles(retriever: Retriever) -> None
     title = "Are larger models better calibrated?"
     llm = FakeLLM({"NextOut": [{"questions": [title] * 3}, {"questions": [title] * 3}]})
     ev = evidence(retriever, ("rlhf-calibration", "verbal-confidence"))
-    out = Composer(llm, retriever).next_lines(QUESTION, ev, [])
+    out = propose(llm, retriever, QUESTION, ev, [])
     assert title not in out
     assert [name for name, _ in llm.history].count("NextOut") == 2  # asked again, then none
 
@@ -323,4 +330,48 @@ def test_a_framing_that_reports_a_finding_is_written_again(retriever: Retriever)
     assert any("reports findings (0.02, 0.11)" in s.detail for s in line.evidence.trace)
     llm = FakeLLM({"FramingOut": [{"text": reported}] * 2})
     line = Composer(llm, retriever).compose(evidence(retriever))
-    assert "0.11" not in line.framing and QUESTION in line.framing
+    assert "0.11" not in line.framing
+    assert line.framing.startswith(
+        "This explores the question through the studies that bear on it."
+    )
+
+
+def test_a_restatement_that_turns_a_comparison_its_note_lacks_is_refused(
+    retriever: Retriever,
+) -> None:
+    # the note says RLHF raises the error; it says nothing is better or worse than another
+    fixed = "RLHF raised the calibration error of token probabilities in this study."
+    llm = FakeLLM(restated("RLHF outperforms plain pretraining on calibration error.", fixed))
+    line = Composer(llm, retriever).compose(evidence(retriever))
+    assert line.body[0].sentences[0].text == fixed
+    assert any("a comparison its note does not make" in str(c) for c in llm.history)
+
+
+def test_next_lines_are_held_to_question_openers_that_are_not_templates() -> None:
+    import pydantic
+
+    from inquirer.next_lines import NextOut
+
+    item = NextOut.model_json_schema()["properties"]["questions"]["items"]
+    assert "pattern" in item  # the model's grammar carries it, not only the check after
+    good = [
+        "Why does LoRA forget less than full fine-tuning on code?",
+        "Does rank-1 LoRA also match full fine-tuning in supervised tuning?",
+        "What limits proxy-tuning when the small tuned model is weak?",
+    ]
+    assert NextOut(questions=good).questions == good
+    for refused in (
+        "What is the effect of LoRA rank on forgetting?",
+        "What is the relationship between scale and forgetting?",
+        "Does LoRA forget less than full fine-tuning",  # no question mark
+    ):
+        with pytest.raises(pydantic.ValidationError):
+            NextOut(questions=[*good[:2], refused])
+
+
+def test_a_question_not_asked_yes_or_no_is_answered_in_parts() -> None:
+    from inquirer.composer import IN_PARTS, UNSETTLED, answer_sentence
+
+    assert answer_sentence("", True, "Does RLHF hurt calibration?") == UNSETTLED
+    which = "Which interventions reduce sycophancy, and how do they compare?"
+    assert answer_sentence("", True, which) == IN_PARTS

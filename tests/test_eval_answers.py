@@ -174,7 +174,9 @@ def test_the_funnel_reads_what_the_agent_found_from_its_trace(
     retriever: Retriever = fake_retriever(settings, root)
     question = "Does RLHF hurt calibration?"
     # one read: the notes found but never read are known only from the trace
-    made = Pipeline(FakeLLM(), retriever, budget=Budget(min_similarity=0.0, reads=1)).ask(question)
+    made = Pipeline(
+        FakeLLM(), retriever, budget=Budget(judge="model", min_similarity=0.0, reads=1)
+    ).ask(question)
     data = to_json(made)
     first = {h.note_id for h in retriever.search(question, Budget().hits_per_search)}
     assert len(data["read"]) == 1 and len(first) > 1

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .types import Note, ReadNote
-from .wording import answer_lead, polarity, same_question
+from .wording import STOP, answer_lead, polarity, same_question
 
 MAX_PARAGRAPHS = 5
 MIN_PARAGRAPHS = 3
@@ -112,7 +112,11 @@ def joined(lead: str, sentence: str, proper: set[str]) -> str:
     if not lead:
         return sentence
     first = sentence.split(" ", 1)[0]
-    named = re.match(r"\S+ (?:et al\b|and [A-Z]|\()", sentence)  # "Qi et al.", "Kung and Peng"
+    # "Qi et al.", "Kung and Peng", and a name of several capitalised words ("Direct Preference
+    # Optimization", "Constitutional AI") that opens the sentence
+    named = re.match(r"\S+ (?:et al\b|and [A-Z]|\()", sentence) or (
+        first.lower() not in STOP and re.match(r"\S+ [A-Z][\w-]*\b", sentence)
+    )
     name = first in proper and len(first) > 1  # "A" opens a sentence; it names nothing
     keep = name or any(c.isupper() for c in first[1:]) or first == "I" or named
     head = first if keep else first[0].lower() + first[1:]

@@ -20,15 +20,16 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from . import angles, followups, prompts
-from .checks import clean_sentence, finish, foreign_script, leaks, overlap, prompt_texts, words
+from . import angles, prompts
+from .checks import clean_sentence, finish, foreign_script, leaks, overlap, prompt_texts
+from .compose_prompt import shared_prompt
 from .facts import missing_numbers
 from .llm import LLM
-from .reading import META, RUN, fragment, next_problem, read_line
+from .next_lines import propose
+from .reading import META, RUN, fragment, read_line
 from .retrieval import Retriever, SearchOptions
 from .types import Evidence, Finding, Line, Note, Paragraph, ReadNote, Sentence, SourceEntry, Step
 from .wording import (
@@ -47,9 +48,15 @@ log = logging.getLogger(__name__)
 
 FRAMING_LEAD = "This explores"
 INSIGHT_LEAD = "The thing you didn't know you wanted to know:"
+NEAR = f"{FRAMING_LEAD} what the corpus holds near this question."
 UNANSWERED = "The corpus holds too little to answer this directly."
 NEARBY = "What it holds nearby follows; it bears on the question without settling it."
 UNSETTLED = "The corpus gives it no single yes or no; it shows the question from several sides."
+IN_PARTS = "The corpus answers it in parts, from several sides."  # a question not asked yes / no
+POLAR = re.compile(
+    r"^(?:do|does|did|is|are|was|were|can|could|should|would|will|has|have|had|must|may|might)\b",
+    re.I,
+)
 RESTATE_TRIES = 3
 COPIED = "copied"
 # reading faults of a sentence that is still faithful and whole: kept when no try does better,
@@ -62,6 +69,16 @@ REPORTS = (  # verbs by which a sentence names its source: "<note id> found that
     r"demonstrates?|demonstrated|notes?|noted|states?|stated|says|said|concludes?|concluded)"
 )
 NEGATION = re.compile(r"\b(?:not|no|never|cannot|without|neither|nor)\b|n't\b", re.I)
+# which way a comparison goes: a restatement may say one side won only where its note does
+# (the 1.5B turned "LoRA matches full fine-tuning" into "LoRA outperforms full fine-tuning")
+AHEAD = re.compile(
+    r"\b(?:outperform\w*|surpass\w*|beat|beats|beaten|exceed\w*|superior|better|best)\b", re.I
+)
+BEHIND = re.compile(
+    r"\b(?:underperform\w*|inferior|worse|worst|falls? behind|fell behind|falls? short|"
+    r"fell short|lags?|lagged|trails?|trailed)\b",
+    re.I,
+)
 OnText = Callable[[str], None]
 
 
@@ -77,10 +94,6 @@ class InsightOut(BaseModel):
     text: str = Field(max_length=320)
 
 
-class NextOut(BaseModel):
-    questions: list[Annotated[str, Field(max_length=150)]] = Field(min_length=3, max_length=5)
-
-
 def sources_of(body: Sequence[Paragraph], notes: Mapping[str, Note]) -> tuple[SourceEntry, ...]:
     """The cited notes in order of first citation, each with its own title and summary."""
     order = dict.fromkeys(c for p in body for c in p.cites)
@@ -91,13 +104,14 @@ def sources_of(body: Sequence[Paragraph], notes: Mapping[str, Note]) -> tuple[So
     )
 
 
-def answer_sentence(answer: str, answered: bool) -> str:
-    """What the framing says of the answer: the notes' own yes / no, or that there is none."""
+def answer_sentence(answer: str, answered: bool, question: str = "") -> str:
+    """What the framing says of the answer: the notes' own yes / no, or that there is none
+    (for a question that asks "which" or "how", that the corpus answers it in parts)."""
     if not answered:
         return f"{UNANSWERED} {NEARBY}"
     if answer:
         return f"Where the corpus asks this directly, its answer is {answer}."
-    return UNSETTLED
+    return UNSETTLED if POLAR.match(question.strip()) else IN_PARTS
 
 
 def without_reporter(sentence: str, note_id: str) -> str:
@@ -141,7 +155,10 @@ class Composer:
         used.sort(key=lambda r: r.note.id not in answering)  # the answering notes lead
         draft = Draft(self, question, used, evidence)
 
-        framing = draft.framing(answer_sentence(answer, answered))
+        if answered:
+            framing = draft.framing(answer_sentence(answer, answered, question))
+        else:  # the model's account of a question the notes do not reach presumes an answer
+            framing = draft.framing_text = f"{NEAR} {answer_sentence(answer, answered)}"
         emit(framing + "\n\n")
         plan = draft.plan()
         for group, far in plan:
@@ -167,14 +184,6 @@ class Composer:
             evidence=evidence,
         )
 
-    @staticmethod
-    def _closest(evidence: Evidence) -> list[ReadNote]:
-        """When too little is relevant: what little is, then the best-ranked of the rest."""
-        ordered = list(evidence.relevant) + [r for r in evidence.read if not r.relevant]
-        return ordered[:3]
-
-    # -- next inquiring lines ---------------------------------------------------------------
-
     def next_lines(
         self,
         question: str,
@@ -182,74 +191,14 @@ class Composer:
         sources: Sequence[SourceEntry],
         steps: list[Step] | None = None,
     ) -> list[str]:
-        """3-5 questions that open from notes the line did not use, each checked for its shape
-        (no template, no talk of the notes, no note's title), novelty (against the question
-        and each other) and answerability (retrieval finds notes). Asked once more when fewer
-        than 3 pass; a note's title is never put forward in place of a question."""
-        cited = {s.note_id for s in sources}
-        pool = [
-            (r.note.title, r.note.summary)
-            for r in evidence.read
-            if r.relevant and r.note.id not in cited
-        ]
-        unread = self.retriever.cards(list(evidence.unread[:6]))
-        pool += [(c.hit.title, c.hit.summary) for c in unread.values()]
-        if len(pool) < 3:  # a small corpus, all of it cited: open from the cited notes too
-            pool += [(s.title, s.summary) for s in sources]
-        pool = pool[:6]
-        if not pool:
-            return []
-        used = [r.note for r in evidence.read if r.note.id in cited]
-        titles = [c.hit.title for c in self.retriever.cards(self.retriever.note_ids()).values()]
-        # their claims only: given titles (questions already), a small model hands them back
-        notes = "\n".join(f"- {summary}" for _title, summary in pool)
-        kept: list[str] = []
-        for attempt in range(2):
-            task = prompts.render("compose_next", notes=notes)
-            out, _ = self.llm.structured(
-                shared_prompt(question, used, task), NextOut, max_tokens=260
-            )
-            proposals = [" ".join(q.split()) for q in out.questions]
-            shaped = [
-                q
-                for q in dict.fromkeys([*kept, *proposals])
-                if q.endswith("?")
-                and 4 <= len(words(q)) <= 30
-                and not foreign_script(q, question)
-                and not next_problem(q, titles)[0]
-            ]
-            checks = followups.assess(self.retriever, question, shaped)
-            kept = [c.question for c in checks if c.novel and c.answerable]
-            log.debug("next lines, try %d: %r -> %r", attempt + 1, proposals, kept)
-            if steps is not None:
-                refused = {q: _refusal(q, question, titles) for q in proposals if q not in kept}
-                refused |= {
-                    c.question: "a paraphrase" if not c.novel else "too few notes for it"
-                    for c in checks
-                    if not (c.novel and c.answerable)
-                }
-                detail = f"next lines, try {attempt + 1}: {len(kept)} of {len(proposals)} kept"
-                if refused:
-                    detail += "; set aside " + "; ".join(f"{q!r} ({w})" for q, w in refused.items())
-                steps.append(Step("compose", detail))
-            if len(kept) >= 3:
-                break
-            notes = "\n".join(f"- {summary}" for _title, summary in reversed(pool))
-        return kept[:5]
+        """The line's next inquiring lines (next_lines.py)."""
+        return propose(self.llm, self.retriever, question, evidence, sources, steps)
 
-
-def _refusal(q: str, question: str, titles: Sequence[str]) -> str:
-    """Why a proposed next line fails its shape, or 'a paraphrase or too few notes for it'."""
-    if not q.endswith("?") or not 4 <= len(words(q)) <= 30 or foreign_script(q, question):
-        return "not one plain question"
-    return next_problem(q, titles)[1] or "a paraphrase or too few notes for it"
-
-
-def shared_prompt(question: str, notes: Sequence[Note], task: str) -> list[dict[str, str]]:
-    """The messages of one composing step: the same opening for every step of a line (its
-    instructions, question and notes), then the step's own task."""
-    evidence = "\n".join(f"- {n.id}: {n.summary}" for n in notes)
-    return prompts.split(prompts.render("compose", question=question, evidence=evidence, task=task))
+    @staticmethod
+    def _closest(evidence: Evidence) -> list[ReadNote]:
+        """When too little is relevant: what little is, then the best-ranked of the rest."""
+        ordered = list(evidence.relevant) + [r for r in evidence.read if not r.relevant]
+        return ordered[:3]
 
 
 class Draft:
@@ -320,7 +269,7 @@ class Draft:
             task = f"{prompts.load('compose_framing')}\n\nYour last sentence {why}; write it again."
             text = ""
         if not text:
-            text = f"what the corpus says about the question: {self.question.rstrip('?')}?"
+            text = "the question through the studies that bear on it."
         self.framing_text = f"{FRAMING_LEAD} {text[0].lower()}{text[1:]} {answer}"
         return self.framing_text
 
@@ -419,6 +368,10 @@ class Draft:
         negation = NEGATION.search(bare)
         if negation and not NEGATION.search(f"{note.summary} {note.body}"):
             return f"it says {negation.group(0)!r} where the note does not"
+        for side in (AHEAD, BEHIND):
+            said = side.search(bare)
+            if said and not side.search(f"{note.summary} {note.body}"):
+                return f"it says {said.group(0)!r}, a comparison its note does not make"
         earlier = [s.text for p in self.body for s in p.sentences] + [s.text for s in current]
         if any(overlap(bare, e) >= 0.8 for e in earlier):
             return "it repeats an earlier sentence"

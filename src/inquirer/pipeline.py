@@ -81,7 +81,11 @@ class Pipeline:
 
         options = search_options(settings) if settings is not None else None
         if budget is None and settings is not None:
-            budget = Budget(searches=settings.agent_searches, reads=settings.agent_reads)
+            budget = Budget(
+                searches=settings.agent_searches,
+                reads=settings.agent_reads,
+                judge=settings.agent_judge,
+            )
         self.agent = Agent(llm, retriever, options=options, budget=budget)
         self.composer = Composer(llm, retriever, options=options)
         self.verifier = verifier

@@ -132,7 +132,9 @@ def make_session(
             lexical=LexicalIndex(lexical_path(s)),
         )
         verifier = Verifier(Panel([FixedJudge()]), rule=Rule(threshold=0.1, confident=0.5))
-        pipeline = Pipeline(model, retriever, budget=Budget(min_similarity=0.5), verifier=verifier)
+        pipeline = Pipeline(
+            model, retriever, budget=Budget(judge="model", min_similarity=0.5), verifier=verifier
+        )
         # the fake embedder's similarities are too low for the answerable check: fixed next lines
         pipeline.composer.next_lines = lambda *_: list(NEXT)  # type: ignore[method-assign]
         return pipeline

@@ -1,0 +1,110 @@
+"""The next inquiring lines: 3-5 questions that open from relevant notes a line did not use.
+
+The model proposes them under a schema that holds each to an opener that is not a template;
+code then checks their shape, novelty and answerability (followups.py), and says in the trace
+what it set aside and why.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from . import followups, prompts
+from .checks import foreign_script, words
+from .compose_prompt import shared_prompt
+from .llm import LLM
+from .reading import next_problem
+from .retrieval import Retriever
+from .types import Evidence, SourceEntry, Step
+
+log = logging.getLogger(__name__)
+
+# how a next line may open: a cause, a test, a condition, a measure. The schema holds the model
+# to these openers as it writes (llama.cpp turns the pattern into a grammar), so the templates
+# the 1.5B reaches for ("What is the effect / role / relationship of …") cannot come out.
+NEXT_OPENERS = (
+    r"Why|Does|Do|Did|Can|Could|Would|Will|Must|Should|Is|Are|Was|Were|Has|Have|When|Where|"
+    r"Which|Whether|Under what|In what|"
+    r"How (far|much|many|often|does|do|did|can|could|would|should|is|are)|"
+    r"What (limits|makes|would|happens|explains|drives|breaks|decides|separates|predicts)"
+)
+NEXT_SHAPE = rf"^({NEXT_OPENERS}) [^?\n]{{8,140}}\?$"
+
+
+class NextOut(BaseModel):
+    questions: list[Annotated[str, Field(max_length=150, pattern=NEXT_SHAPE)]] = Field(
+        min_length=3, max_length=5
+    )
+
+
+def propose(
+    llm: LLM,
+    retriever: Retriever,
+    question: str,
+    evidence: Evidence,
+    sources: Sequence[SourceEntry],
+    steps: list[Step] | None = None,
+) -> list[str]:
+    """3-5 questions that open from notes the line did not use, each checked for its shape
+    (no template, no talk of the notes, no note's title), novelty (against the question
+    and each other) and answerability (retrieval finds notes). Asked once more when fewer
+    than 3 pass; a note's title is never put forward in place of a question."""
+    cited = {s.note_id for s in sources}
+    pool = [
+        (r.note.title, r.note.summary)
+        for r in evidence.read
+        if r.relevant and r.note.id not in cited
+    ]
+    unread = retriever.cards(list(evidence.unread[:6]))
+    pool += [(c.hit.title, c.hit.summary) for c in unread.values()]
+    if len(pool) < 3:  # a small corpus, all of it cited: open from the cited notes too
+        pool += [(s.title, s.summary) for s in sources]
+    pool = pool[:6]
+    if not pool:
+        return []
+    used = [r.note for r in evidence.read if r.note.id in cited]
+    titles = [c.hit.title for c in retriever.cards(retriever.note_ids()).values()]
+    # their claims only: given titles (questions already), a small model hands them back
+    notes = "\n".join(f"- {summary}" for _title, summary in pool)
+    kept: list[str] = []
+    for attempt in range(2):
+        task = prompts.render("compose_next", notes=notes)
+        out, _ = llm.structured(shared_prompt(question, used, task), NextOut, max_tokens=260)
+        proposals = [" ".join(q.split()) for q in out.questions]
+        shaped = [
+            q
+            for q in dict.fromkeys([*kept, *proposals])
+            if q.endswith("?")
+            and 4 <= len(words(q)) <= 30
+            and not foreign_script(q, question)
+            and not next_problem(q, titles)[0]
+        ]
+        checks = followups.assess(retriever, question, shaped)
+        kept = [c.question for c in checks if c.novel and c.answerable]
+        log.debug("next lines, try %d: %r -> %r", attempt + 1, proposals, kept)
+        if steps is not None:
+            refused = {q: _refusal(q, question, titles) for q in proposals if q not in kept}
+            refused |= {
+                c.question: "a paraphrase" if not c.novel else "too few notes for it"
+                for c in checks
+                if not (c.novel and c.answerable)
+            }
+            detail = f"next lines, try {attempt + 1}: {len(kept)} of {len(proposals)} kept"
+            if refused:
+                detail += "; set aside " + "; ".join(f"{q!r} ({w})" for q, w in refused.items())
+            steps.append(Step("compose", detail))
+        if len(kept) >= 3:
+            break
+        notes = "\n".join(f"- {summary}" for _title, summary in reversed(pool))
+    return kept[:5]
+
+
+def _refusal(q: str, question: str, titles: Sequence[str]) -> str:
+    """Why a proposed next line fails its shape, or 'a paraphrase or too few notes for it'."""
+    if not q.endswith("?") or not 4 <= len(words(q)) <= 30 or foreign_script(q, question):
+        return "not one plain question"
+    return next_problem(q, titles)[1] or "a paraphrase or too few notes for it"
