@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,75 @@ def write_note(folder: Path, note_id: str, **kwargs: Any) -> Path:
     path = folder / f"{note_id}.md"
     path.write_text(note_text(note_id, **kwargs), encoding="utf-8")
     return path
+
+
+ALIAS_BOMB = "\n".join(
+    [
+        "---",
+        "id: alias-bomb",
+        'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+        *(
+            f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]"
+            for prev, name in zip("abcdefgh", "bcdefghi", strict=True)
+        ),
+        "title: *i",  # 9**9 strings, some 21 GB once made text
+        "---",
+        "body",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Hostile:
+    """A corpus built to break a reader: which notes must load, and which files must be
+    reported (by file name, with a piece of the message each must get)."""
+
+    root: Path
+    good: frozenset[str]
+    bad: dict[str, str]
+
+
+def hostile_corpus(tmp_path: Path) -> Hostile:
+    """Good notes mixed with every hostile file a corpus probe found: a FIFO, a YAML alias
+    bomb, a 999,000-character line of '[', a heading padded with 10,000 spaces, a year past
+    SQLite's integers, symlinks out of the corpus (to a file, to /etc/passwd, to a folder),
+    a UTF-16 note, empty and blank files, an id with a newline and an id that is ``false``."""
+    root, outside = tmp_path / "hostile", tmp_path / "outside"
+    write_note(root, "good-alpha", summary="Zymurgy is the study of fermentation.")
+    write_note(root, "good-beta", related=["good-alpha"])
+    write_note(root / "sub", "good-gamma", related=["good-alpha", "good-beta"])
+    brackets = write_note(root, "brackets", body="[" * 999_000)  # quadratic for link patterns
+    assert brackets.stat().st_size < 1_000_000  # under max_note_bytes: it must be parsed
+    (root / "padded-heading.md").write_text("# x" + " " * 10_000 + "y\nbody\n")  # was cubic
+    (root / "wide.md").write_bytes(note_text("wide").encode("utf-16"))
+    bad = {
+        "alias-bomb.md": "YAML anchor '&a'",
+        "huge-year.md": "'source.year' is 99999999999999999999999, not a year from 1000",
+        "secret.md": "symlink to a file outside the corpus",
+        "etc-passwd.md": "symlink to a file outside the corpus",
+        "linked-folder": "symlink to a folder outside the corpus",
+        "empty.md": "empty file; skipped",
+        "blank.md": "empty file (only whitespace); skipped",
+        "newline-id.md": "'id' contains the control character U+000A",
+        "false-id.md": "'id' must be text, not false",
+    }
+    (root / "alias-bomb.md").write_text(ALIAS_BOMB)
+    year = note_text("huge-year").replace("year: 2024", "year: 99999999999999999999999")
+    (root / "huge-year.md").write_text(year)
+    write_note(outside, "secret", summary="Outside the corpus: never to be read.")
+    (root / "secret.md").symlink_to(outside / "secret.md")
+    (root / "etc-passwd.md").symlink_to("/etc/passwd")
+    write_note(outside / "folder", "in-folder")
+    (root / "linked-folder").symlink_to(outside / "folder")
+    (root / "empty.md").write_bytes(b"")
+    (root / "blank.md").write_text("  \n\t\n\n")
+    (root / "newline-id.md").write_text(note_text("x").replace("id: x", 'id: "bad\\nid"'))
+    (root / "false-id.md").write_text(note_text("x").replace("id: x", "id: false"))
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(root / "pipe.md")  # reading it would wait for a writer forever
+        bad["pipe.md"] = "not a regular file (a FIFO); skipped"
+    good = {"good-alpha", "good-beta", "good-gamma", "brackets", "padded-heading", "wide"}
+    return Hostile(root, frozenset(good), bad)
 
 
 @pytest.fixture

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
-from conftest import FakeEmbedder, write_note
+from conftest import FakeEmbedder, hostile_corpus, note_text, write_note
 from inquirer.config import Settings
 from inquirer.indexer import Indexer
+from inquirer.lexical import LexicalIndex
+from inquirer.retrieval import MODES, Retriever, SearchOptions
+from inquirer.services import build_indexer, lexical_path
 from inquirer.store import Store
 
 
@@ -179,3 +183,64 @@ def test_an_incomplete_version_is_repaired(
     assert report.updated == 1
     [repaired] = indexer.store.versions()["note-02"]
     assert repaired.complete
+
+
+def test_files_the_walk_skips_are_warned_about_and_leave_the_index(
+    settings: Settings, corpus: Path, tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    indexer = _indexer(settings, fake_embedder)
+    indexer.run([corpus])
+    outside = write_note(tmp_path / "elsewhere", "note-04", summary="Not this corpus's.")
+    (corpus / "note-04.md").unlink()
+    (corpus / "note-04.md").symlink_to(outside)  # now a link out of the corpus
+    (corpus / "note-06.md").write_text("\n  \n")  # emptied, perhaps by a crashed editor
+    report = indexer.run([corpus])
+    assert report.errors == 0  # both are warnings
+    messages = "\n".join(str(p) for p in report.problems)
+    assert "note-04.md: warning: symlink to a file outside the corpus" in messages
+    assert "note-06.md: warning: empty file (only whitespace); skipped" in messages
+    assert (report.removed, report.kept) == (1, 1)
+    assert "note-04" not in _note_ids(indexer.store)  # what it held is no note of ours now
+    assert "note-06" in _note_ids(indexer.store)  # an emptied file keeps what was indexed
+
+
+def test_a_long_paragraph_is_cut_into_windows_in_linear_time() -> None:
+    from inquirer.chunking import chunk_note
+    from inquirer.notes import parse_bytes
+
+    note = parse_bytes("/c/long.md", note_text("long", body="word " * 190_000).encode())
+    start = time.perf_counter()
+    chunks = chunk_note(note, "0" * 16, 160)
+    assert time.perf_counter() - start < 2  # a hang guard: it was quadratic in the words
+    assert len(chunks) == 1 + 190_000 // 160 + 1
+    assert all(len(c.text.split("\n", 1)[1].split()) <= 160 for c in chunks[1:])
+
+
+def test_a_hostile_corpus_is_indexed_and_every_bad_file_named_each_run(
+    settings: Settings, tmp_path: Path
+) -> None:
+    hostile = hostile_corpus(tmp_path)
+    indexer = build_indexer(settings, FakeEmbedder())
+    start = time.perf_counter()
+    first = indexer.run([hostile.root])
+    assert time.perf_counter() - start < 60  # a hang guard, not a benchmark
+    assert first.added == len(hostile.good)
+    assert _note_ids(indexer.store) == hostile.good
+    reported = {Path(p.path).name: p.message for p in first.problems}
+    assert set(reported) == set(hostile.bad)
+    for name, message in hostile.bad.items():
+        assert message in reported[name], name
+    retriever = Retriever(
+        indexer.store,
+        indexer.embedder,
+        chunk_words=settings.chunk_words,
+        lexical=LexicalIndex(lexical_path(settings)),
+    )
+    for mode in MODES:
+        hits = retriever.search("zymurgy fermentation", 3, SearchOptions(mode=mode))
+        assert hits[0].note_id == "good-alpha", mode
+    assert retriever.note_ids() == sorted(hostile.good)
+    second = indexer.run([hostile.root])
+    assert (second.added, second.updated, second.removed) == (0, 0, 0)
+    assert second.unchanged == len(hostile.good)
+    assert [str(p) for p in second.problems] == [str(p) for p in first.problems]

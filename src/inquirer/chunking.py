@@ -54,10 +54,11 @@ def _windows(body: str, words: int) -> list[str]:
         if current and len(current) + len(tokens) > words:
             windows.append(current)
             current = []
-        while len(tokens) > words:
-            windows.append(tokens[:words])
-            tokens = tokens[words:]
-        current.extend(tokens)
+        start = 0  # a long paragraph is cut in place: cutting off its head each time is quadratic
+        while len(tokens) - start > words:
+            windows.append(tokens[start : start + words])
+            start += words
+        current.extend(tokens[start:])
     if current:
         windows.append(current)
     return [" ".join(w) for w in windows]

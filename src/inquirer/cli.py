@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 import click
 
 from . import __version__
+from .cli_params import Share
 from .errors import InquirerError
 
 if TYPE_CHECKING:
@@ -123,7 +124,11 @@ def corpus_check(obj: Context, paths: tuple[Path, ...], strict: bool) -> None:
 
     settings = obj.loaded.settings
     roots = resolve_roots(paths or settings.corpus_paths)
-    corpus = load(roots, max_bytes=settings.max_note_bytes)
+    corpus = load(
+        roots,
+        max_bytes=settings.max_note_bytes,
+        follow_outside_links=settings.follow_outside_links,
+    )
     problems = check(corpus, strict=strict)
     files = len(corpus.notes) + len(corpus.bad_paths)
     errors = print_problems(problems, files)
@@ -137,7 +142,7 @@ def corpus_check(obj: Context, paths: tuple[Path, ...], strict: bool) -> None:
 @pass_ctx
 def index_cmd(obj: Context, paths: tuple[Path, ...], rebuild: bool) -> None:
     """Embed the notes under PATHS (default: corpus_paths) into the store, incrementally."""
-    from .console import print_index_report, progress_bar
+    from .console import err, print_index_report, progress_bar
     from .corpus import resolve_roots
     from .services import build_indexer
 
@@ -145,7 +150,9 @@ def index_cmd(obj: Context, paths: tuple[Path, ...], rebuild: bool) -> None:
     roots = resolve_roots(paths or settings.corpus_paths)
     indexer = build_indexer(settings)
     with progress_bar("embedding notes") as on_progress:
-        report = indexer.run(roots, rebuild=rebuild, on_progress=on_progress)
+        report = indexer.run(
+            roots, rebuild=rebuild, on_progress=on_progress, on_wait=lambda m: err.print(m)
+        )
     print_index_report(report, indexer.store.description)
     if report.errors:
         sys.exit(1)
@@ -174,7 +181,7 @@ def index_cmd(obj: Context, paths: tuple[Path, ...], rebuild: bool) -> None:
 @click.option("--rerank/--no-rerank", default=None, help="Rerank with the rerank_model.")
 @click.option(
     "--diversity",
-    type=click.FloatRange(0, 1),
+    type=Share(),
     help="MMR trade-off: 1 = relevance only (default: the search_diversity setting).",
 )
 @click.option("--explain", is_flag=True, help="Show what each stage made of each hit.")
@@ -354,6 +361,15 @@ def parse_years(text: str | None) -> tuple[int | None, int | None]:
         end = start
     if start is None and end is None:
         raise InquirerError("--year needs at least one year", hint="write 2021 or 2020-2023")
+    from .front_matter import MAX_YEAR, MIN_YEAR
+
+    for year in (start, end):
+        if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+            shown = str(year) if len(str(year)) <= 12 else str(year)[:11] + "…"
+            raise InquirerError(
+                f"--year {shown} is out of range: notes' years run from {MIN_YEAR} to {MAX_YEAR}",
+                hint="write 2021, 2020-2023, 2021- or -2019",
+            )
     if start is not None and end is not None and start > end:
         raise InquirerError(f"--year {text!r} ends before it starts", hint="write 2020-2023")
     return start, end

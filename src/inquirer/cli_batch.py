@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from .cli_params import Share
 from .errors import InquirerError
 
 if TYPE_CHECKING:
@@ -55,11 +56,9 @@ SUGGESTED = "suggested.txt"
     help="Where written-back notes go (implies --write-back; default: lines/ in the first "
     "corpus folder).",
 )
-@click.option("--min-citation-recall", type=click.FloatRange(0, 1), help="Reject lines below.")
-@click.option("--min-citation-precision", type=click.FloatRange(0, 1), help="Reject lines below.")
-@click.option(
-    "--min-supported", type=click.FloatRange(0, 1), help="Reject below this supported share."
-)
+@click.option("--min-citation-recall", type=Share(), help="Reject lines below.")
+@click.option("--min-citation-precision", type=Share(), help="Reject lines below.")
+@click.option("--min-supported", type=Share(), help="Reject below this supported share.")
 @click.option("--min-sources", type=click.IntRange(0), help="Reject lines with fewer sources.")
 @click.option("--require-passed", is_flag=True, help="Reject lines that fail verification.")
 @click.option(

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     index_write_chunks: int = Field(
         256, ge=1, le=100_000, description="chunks per store write; a stop loses at most one"
     )
+    index_lock_wait: float = Field(
+        600.0, ge=0, le=86_400, description="seconds an index run waits for another to finish"
+    )
     search_k: int = Field(5, ge=1, le=1000, description="hits returned by search")
     search_mode: Literal["dense", "bm25", "hybrid"] = Field(
         "hybrid", description="dense vectors, BM25 words, or both fused by reciprocal rank"
@@ -96,6 +99,11 @@ class Settings(BaseSettings):
         "question to the one asked, or by the answering model's verdict",
     )
     max_note_bytes: int = Field(1_000_000, ge=1, description="larger note files are rejected")
+    follow_outside_links: bool = Field(
+        False,
+        description="read notes through symlinks that lead out of the corpus folders (off: "
+        "such links are reported and skipped, so a link to /etc/passwd is never indexed)",
+    )
     verify: bool = Field(True, description="check every line with the external verifier pass")
     verify_judges: list[JudgeKind] = Field(
         default_factory=lambda: list[JudgeKind](["llm"]),

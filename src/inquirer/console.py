@@ -91,7 +91,9 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
 
 def print_index_report(report: IndexReport, where: str) -> None:
     for problem in report.problems:
-        err.print(f"[red]{escape(str(problem))}[/] (skipped)")
+        style = "red" if problem.severity == "error" else "yellow"
+        skipped = "" if "skipped" in problem.message else " (skipped)"
+        err.print(f"[{style}]{escape(str(problem))}[/]{skipped}")
     if report.rebuilt:
         err.print(f"[yellow]index rebuilt: {escape(report.rebuilt)}[/]")
     parts = [
@@ -101,6 +103,8 @@ def print_index_report(report: IndexReport, where: str) -> None:
         f"{report.unchanged} unchanged",
         f"{report.errors} errors",
     ]
+    if len(report.problems) > report.errors:
+        parts.append(f"{len(report.problems) - report.errors} warnings")
     if report.kept:
         parts.append(f"{report.kept} kept from before (their files are broken now)")
     err.print(f"indexed into {escape(where)}: " + ", ".join(parts) + f" in {report.seconds:.1f}s")

@@ -43,6 +43,11 @@ class NoteError(CorpusError):
         self.problem = message
 
 
+class EmptyNoteError(NoteError):
+    """A note file holds no text, or only whitespace. Nothing is wrong in it, but there is no
+    note to index: it is reported (as a warning where problems have a severity) and skipped."""
+
+
 class StoreError(InquirerError):
     """The vector store is unreachable, or holds an index that cannot be used as it is."""
 

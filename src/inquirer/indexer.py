@@ -13,14 +13,16 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .chunking import chunk_note, note_version
-from .corpus import Problem, duplicate_problem, note_files, parse_file, read_problem
+from .corpus import Problem, duplicate_problem, note_files, parse_file, read_file
 from .embeddings import Embedder
 from .errors import StoreError
+from .index_lock import OnWait, writing
 from .lexical import LexicalIndex
 from .store import SCHEMA_VERSION, IndexSpec, Store, StoredVersion
 from .types import Chunk, Note
@@ -44,7 +46,8 @@ class IndexReport:
 
     @property
     def errors(self) -> int:
-        return len(self.problems)
+        """Problems that are errors; warnings (an empty file, a link not followed) are not."""
+        return sum(1 for p in self.problems if p.severity == "error")
 
 
 @dataclass
@@ -58,16 +61,25 @@ class _Plan:
 
 
 def _scan(
-    roots: Sequence[Path], complete: dict[str, StoredVersion], max_bytes: int, report: IndexReport
+    roots: Sequence[Path],
+    complete: dict[str, StoredVersion],
+    max_bytes: int,
+    report: IndexReport,
+    *,
+    follow_outside_links: bool = False,
 ) -> _Plan:
+    """Read every note file; parse those the store does not hold as they are now. What the
+    walk skipped (links it may not follow, FIFOs) is reported and, unlike a file that fails
+    to parse, keeps nothing indexed from before: it is no note of this corpus now."""
     plan = _Plan()
     changed: list[tuple[str, bytes, str]] = []
-    for path in note_files(roots):
+    files = note_files(roots, follow_outside_links=follow_outside_links)
+    report.problems.extend(files.skipped)
+    for path in files.paths:
         name = str(path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            report.problems.append(read_problem(name, exc))
+        data = read_file(path, max_bytes)
+        if isinstance(data, Problem):
+            report.problems.append(data)
             plan.bad_paths.add(name)
             continue
         version = note_version(name, data)
@@ -125,13 +137,19 @@ class Indexer:
         write_chunks: int,
         max_bytes: int,
         lexical: LexicalIndex | None = None,
+        lock: Path | None = None,
+        lock_wait: float = 600.0,
+        follow_outside_links: bool = False,
     ) -> None:
         self.store = store
+        self.lock = lock  # the writer lock (index_lock.py); None only in unit tests
+        self.lock_wait = lock_wait
         self.lexical = lexical
         self.embedder = embedder
         self.chunk_words = chunk_words
         self.write_chunks = write_chunks
         self.max_bytes = max_bytes
+        self.follow_outside_links = follow_outside_links
 
     def spec(self) -> IndexSpec:
         return IndexSpec(self.embedder.model_id, self.embedder.dimension, self.chunk_words)
@@ -168,6 +186,20 @@ class Indexer:
         *,
         rebuild: bool = False,
         on_progress: ProgressFn | None = None,
+        on_wait: OnWait | None = None,
+    ) -> IndexReport:
+        """Bring the store in step with ``roots``, holding the writer lock throughout;
+        ``on_wait`` hears when another run holds it."""
+        locked = (
+            writing(self.lock, wait=self.lock_wait, on_wait=on_wait)
+            if self.lock is not None
+            else nullcontext()
+        )
+        with locked:
+            return self._run(roots, rebuild, on_progress)
+
+    def _run(
+        self, roots: Sequence[Path], rebuild: bool, on_progress: ProgressFn | None
     ) -> IndexReport:
         start = time.perf_counter()
         report = IndexReport()
@@ -175,7 +207,13 @@ class Indexer:
         stored = self.store.versions()
         complete = {v.version: v for vs in stored.values() for v in vs if v.complete}
         self._reconcile_lexical(complete, rebuilt=report.rebuilt is not None)
-        plan = _scan(roots, complete, self.max_bytes, report)
+        plan = _scan(
+            roots,
+            complete,
+            self.max_bytes,
+            report,
+            follow_outside_links=self.follow_outside_links,
+        )
         existing = set(stored)
         total = len(plan.to_write)
         if on_progress:
@@ -277,6 +315,8 @@ def reconcile_lexical(
         complete = {v.version: v for vs in store.versions().values() for v in vs if v.complete}
     if clear:
         lexical.clear()
+    elif removed := lexical.repair():
+        log.warning("removed %d lexical rows that disagreed with the store", removed)
     present = lexical.versions()
     extra = present - set(complete)
     missing = [v for key, v in complete.items() if key not in present]

@@ -140,6 +140,20 @@ class LexicalIndex:
                     ),
                 )
 
+    def repair(self) -> int:
+        """Remove rows that no card accounts for: a text row no card points at (two writers
+        that added one version twice left one, and search served its superseded text after
+        the next edit), and a card whose text row is gone (it is then missing, and reconcile
+        adds it again from the store). Returns how many rows were removed."""
+        with self._db:
+            orphans = self._db.execute(
+                "DELETE FROM notes WHERE rowid NOT IN (SELECT text_row FROM cards)"
+            ).rowcount
+            broken = self._db.execute(
+                "DELETE FROM cards WHERE text_row NOT IN (SELECT rowid FROM notes)"
+            ).rowcount
+        return max(orphans, 0) + max(broken, 0)
+
     def delete(self, versions: Iterable[str]) -> None:
         with self._db:
             for version in versions:

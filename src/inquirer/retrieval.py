@@ -32,7 +32,7 @@ from .embeddings import Embedder
 from .errors import InquirerError, StoreError
 from .indexer import reconcile_lexical
 from .lexical import TOKEN, LexicalIndex, query_terms
-from .notes import parse_bytes
+from .notes import MAX_BYTES, parse_bytes, read_bytes
 from .stages import expand_links, mmr, ranked, rrf, staged
 from .store import IndexSpec, Store, StoredVersion
 from .types import Card, Filters, Hit, Note, Stage
@@ -190,6 +190,12 @@ class Retriever:
             hits = ranked(self._lexical().search(text, pool_size, filters=opts.filters), "bm25")
         else:
             hits = self._hybrid(text, pool_size, opts.filters)
+        if not hits and self.store.count() == 0:
+            raise StoreError(
+                f"the index at {self.store.description} holds no notes yet",
+                hint="run 'inquirer index' on your notes; if an index run is under way, "
+                "search again when it finishes",
+            )
         cards: dict[str, Card] = {}
         if opts.rerank and self.reranker is not None:
             head = self._details(hits[: self.rerank_depth], cards)
@@ -232,7 +238,7 @@ class Retriever:
         key = parse_chunk_id(card.vector_id)
         path = Path(card.hit.path)
         try:
-            data = path.read_bytes()
+            data = read_bytes(path, max_bytes=MAX_BYTES)  # a FIFO there now blocks nothing
             if key is not None and note_version(str(path), data) == key.version:
                 return parse_bytes(str(path), data)
         except (OSError, InquirerError):

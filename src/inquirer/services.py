@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import atexit
+import logging
+import shutil
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import followups
 from .config import Settings
 from .embeddings import CrossEncoderScorer, Embedder, NLIScorer, SentenceTransformerEmbedder
-from .errors import ConfigError
+from .errors import ConfigError, StoreError
 from .indexer import Indexer
 from .judges import UNCALIBRATED, FactCheckJudge, Judge, LLMJudge, NLIJudge, Panel
 from .lexical import LexicalIndex
@@ -19,6 +23,8 @@ from .retrieval import Mode, Retriever, Scorer, SearchOptions
 from .store import Store
 from .types import Filters
 from .verifier import Rule, Verifier
+
+log = logging.getLogger(__name__)
 
 
 def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:
@@ -36,6 +42,9 @@ def build_indexer(settings: Settings, embedder: Embedder | None = None) -> Index
         write_chunks=settings.index_write_chunks,
         max_bytes=settings.max_note_bytes,
         lexical=LexicalIndex(lexical_path(settings)),
+        lock=lexical_path(settings).with_suffix(".lock"),
+        lock_wait=settings.index_lock_wait,
+        follow_outside_links=settings.follow_outside_links,
     )
 
 
@@ -64,8 +73,40 @@ def lexical_path(settings: Settings) -> Path:
     return settings.index_dir / f"lexical-{settings.collection}.sqlite"
 
 
+def writable(folder: Path) -> bool:
+    """Whether a file can be made in ``folder`` (a read-only mount or a folder the user may only
+    read cannot; os.access does not tell, for root, on a read-only mount)."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
+def readable_index(settings: Settings) -> Settings:
+    """``settings``, or, when the embedded index folder cannot be written, settings that point
+    at a private copy of it. Chroma and SQLite's WAL write on opening, even only to search, so
+    a read-only home (a shared or mounted corpus) is searched through the copy, made once per
+    process and removed at exit. Nothing is written to the user's index."""
+    folder = settings.index_dir
+    if settings.store_mode != "embedded" or not folder.is_dir() or writable(folder):
+        return settings
+    copy = Path(tempfile.mkdtemp(prefix="inquirer-index-"))
+    atexit.register(shutil.rmtree, copy, ignore_errors=True)
+    try:
+        shutil.copytree(folder, copy, dirs_exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"the index at {folder} is read-only and cannot be copied to search it: {exc}",
+            hint="make the folder writable, or point INQUIRER_HOME at a writable copy",
+        ) from exc
+    log.warning("the index at %s is read-only: searching a copy of it in %s", folder, copy)
+    return settings.model_copy(update={"store_path": copy})
+
+
 def build_retriever(settings: Settings, embedder: Embedder | None = None) -> Retriever:
     """The retriever for ``settings``; pass ``embedder`` to reuse a model already loaded."""
+    settings = readable_index(settings)
     return Retriever(
         Store.open(settings),
         embedder or build_embedder(settings),

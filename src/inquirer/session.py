@@ -25,6 +25,7 @@ from .llm import Usage
 
 if TYPE_CHECKING:
     from .embeddings import Embedder
+    from .index_lock import OnWait
     from .indexer import Indexer, IndexReport, ProgressFn
     from .pipeline import OnEvent, Pipeline
     from .types import Note
@@ -160,15 +161,18 @@ class Session:
         cards = self.pipeline().retriever.cards(list(note_ids))
         return {i: cards[i].hit.title if i in cards else "(not in the index)" for i in note_ids}
 
-    def reindex(self, on_progress: ProgressFn | None = None) -> IndexReport:
-        """Bring the index in step with the corpus folders (only changed notes are embedded)."""
+    def reindex(
+        self, on_progress: ProgressFn | None = None, on_wait: OnWait | None = None
+    ) -> IndexReport:
+        """Bring the index in step with the corpus folders (only changed notes are embedded);
+        ``on_wait`` hears when another run is writing the index and this one waits."""
         from .corpus import resolve_roots
 
         with self._work:
             roots = resolve_roots(self.settings.corpus_paths)
             pipeline = self.pipeline()
             indexer = self._make_indexer(self.settings, pipeline.retriever.embedder)
-            return indexer.run(roots, on_progress=on_progress)
+            return indexer.run(roots, on_progress=on_progress, on_wait=on_wait)
 
     def switch_model(self, model: str) -> None:
         """Answer with ``model`` from the next line on (checked when the next line is made)."""
@@ -182,7 +186,12 @@ class Session:
         self._model = model  # a line being made keeps the pipeline it started with
         self._retire()
 
-    def switch_corpus(self, folder: Path, on_progress: ProgressFn | None = None) -> IndexReport:
+    def switch_corpus(
+        self,
+        folder: Path,
+        on_progress: ProgressFn | None = None,
+        on_wait: OnWait | None = None,
+    ) -> IndexReport:
         """Work on the notes under ``folder`` from now on, in a collection of its own; it is
         indexed at once (incrementally: a corpus indexed before costs only its changes)."""
         folder = folder.expanduser().resolve()
@@ -196,7 +205,8 @@ class Session:
         with self._work:
             embedder = self._pipeline.retriever.embedder if self._pipeline else None
             settings = self.settings.model_copy(update=update)
-            report = self._make_indexer(settings, embedder).run([folder], on_progress=on_progress)
+            indexer = self._make_indexer(settings, embedder)
+            report = indexer.run([folder], on_progress=on_progress, on_wait=on_wait)
             self.settings = settings
             self._retire()
             return report

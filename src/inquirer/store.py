@@ -9,10 +9,12 @@ a new version is written before the old one is deleted, so search always sees a 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+
+from filelock import FileLock
 
 from .chunking import chunk_id, parse_chunk_id
 from .errors import StoreError
@@ -25,10 +27,13 @@ if TYPE_CHECKING:
     from .config import Settings
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # 1: first release. 2: tags, folders and links as list metadata, the source year as an int,
 #    for filters and link expansion.
 SCHEMA_VERSION = 2
+OPEN_LOCK = "open.lock"  # held while a process opens the folder (see _persistent)
 GET_BATCH = 2000  # ids per get: SQLite caps the variables of one query
 
 
@@ -134,6 +139,23 @@ def where_clause(filters: Filters | None) -> dict[str, Any] | None:
     return conditions[0] if len(conditions) == 1 else {"$and": conditions}
 
 
+def _persistent(chromadb: Any, path: Path, chroma_settings: Any) -> Any:
+    """An embedded client on ``path``, opened by one process at a time. Two runs that open a new
+    folder at once race to make Chroma's tables: the loser failed ("table collections already
+    exists", then a half-made client). Where no lock file can be made (a read-only folder), the
+    folder is opened as it is: nothing there can be creating it."""
+    try:
+        lock: Any = FileLock(path / OPEN_LOCK, timeout=120)
+        lock.acquire()
+    except OSError:
+        lock = None
+    try:
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
 def _client(settings: Settings) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -146,7 +168,7 @@ def _client(settings: Settings) -> Any:
             )
         path = settings.index_dir
         path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        return _persistent(chromadb, path, chroma_settings)
     except Exception as exc:
         where = (
             f"Chroma server at {settings.server_host}:{settings.server_port}"
@@ -161,23 +183,47 @@ def _client(settings: Settings) -> Any:
         raise StoreError(f"cannot open {where}: {exc}", hint=hint) from exc
 
 
+def _told(method: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[Store, P], R]:
+    """A Chroma failure inside ``method`` as a StoreError that names the index and the fix.
+    A damaged chroma.sqlite3 opens, then fails on a query or an upsert deep in Chroma."""
+
+    def told(self: Store, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(self, *args, **kwargs)
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(
+                f"the index at {self.description} failed: {type(exc).__name__}: {exc}",
+                hint=self.damage_hint,
+            ) from exc
+
+    told.__name__, told.__doc__ = method.__name__, method.__doc__
+    return told
+
+
 class Store:
     """A Chroma collection of note chunks, with the IndexSpec it was built with."""
 
-    def __init__(self, client: Any, name: str, description: str) -> None:
+    def __init__(self, client: Any, name: str, description: str, damage_hint: str = "") -> None:
         self._client = client
         self._name = name
         self.description = description
+        self.damage_hint = damage_hint or "run 'inquirer index --rebuild'"
         self._collection: Any = None
 
     @classmethod
     def open(cls, settings: Settings) -> Store:
-        where = (
-            f"chroma server {settings.server_host}:{settings.server_port}"
-            if settings.store_mode == "server"
-            else str(settings.index_dir)
-        )
-        return cls(_client(settings), settings.collection, where)
+        if settings.store_mode == "server":
+            where = f"chroma server {settings.server_host}:{settings.server_port}"
+            hint = "check the server's log; 'inquirer index --rebuild' builds it again"
+        else:
+            where = str(settings.index_dir)
+            hint = (
+                f"its files may be damaged: remove the folder {settings.index_dir} and run "
+                "'inquirer index', which builds it again from the notes"
+            )
+        return cls(_client(settings), settings.collection, where, hint)
 
     # -- the collection and its spec -------------------------------------------------------
 
@@ -191,11 +237,13 @@ class Store:
                 raise StoreError(f"cannot read the index at {self.description}: {exc}") from exc
         return self._collection
 
+    @_told
     def spec(self) -> IndexSpec | None:
         """The spec the index was built with, or None when there is no index yet."""
         collection = self._existing()
         return None if collection is None else IndexSpec.from_metadata(collection.metadata)
 
+    @_told
     def create(self, spec: IndexSpec, *, replace: bool = False) -> None:
         """Create the collection for ``spec``; with ``replace``, drop what was there first."""
         if replace and self._existing() is not None:
@@ -213,7 +261,8 @@ class Store:
         collection = self._existing()
         if collection is None:
             raise StoreError(
-                f"no index yet at {self.description}", hint="run 'inquirer index' first"
+                f"no index yet at {self.description}",
+                hint="run 'inquirer index' first (if one is running, search when it finishes)",
             )
         stored = IndexSpec.from_metadata(collection.metadata)
         if stored is None:
@@ -232,6 +281,7 @@ class Store:
 
     # -- reading ----------------------------------------------------------------------------
 
+    @_told
     def versions(self) -> dict[str, list[StoredVersion]]:
         """Every stored note version, from the chunk ids alone (no metadata is read)."""
         collection = self.require()
@@ -251,6 +301,7 @@ class Store:
             )
         return out
 
+    @_told
     def paths(self, versions: Iterable[StoredVersion]) -> dict[str, str]:
         """The file path each version was indexed from, keyed by version."""
         first = {v.version: v.chunk_ids()[0] for v in versions if v.present}
@@ -270,6 +321,7 @@ class Store:
                 out[key] += got[key] or []
         return out
 
+    @_told
     def fetch(self, versions: Sequence[StoredVersion]) -> list[tuple[Note, str]]:
         """Rebuild (note, version) from what the store holds: claim, tags, and the body's text."""
         ids = [cid for v in versions for cid in v.chunk_ids()]
@@ -297,9 +349,11 @@ class Store:
             out.append((note, version))
         return out
 
+    @_told
     def count(self) -> int:
         return int(self.require().count())
 
+    @_told
     def query(
         self, vector: Sequence[float], k: int, *, filters: Filters | None = None
     ) -> list[tuple[str, float, int]]:
@@ -326,6 +380,7 @@ class Store:
                 best[parsed.note_id] = (parsed.note_id, score, parsed.index)
         return sorted(best.values(), key=lambda item: -item[1])[:k]
 
+    @_told
     def vectors(self, chunk_ids: Sequence[str]) -> dict[str, tuple[float, ...]]:
         """The stored vectors of the given chunks (ids the store does not hold are left out)."""
         if not chunk_ids:
@@ -338,6 +393,7 @@ class Store:
 
     # -- writing ----------------------------------------------------------------------------
 
+    @_told
     def write(
         self,
         items: Sequence[tuple[Note, str, Sequence[Chunk]]],
@@ -359,6 +415,7 @@ class Store:
                 ids=ids, embeddings=vectors, documents=documents, metadatas=metadatas
             )
 
+    @_told
     def delete(self, versions: Iterable[StoredVersion]) -> None:
         ids = [cid for v in versions for cid in v.chunk_ids()]
         if ids:

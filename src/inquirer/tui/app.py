@@ -39,6 +39,7 @@ from .screens import (
 from .widgets import AskNext, Exchange, LineView, OpenCitations, SidePanel, StatusBar
 
 if TYPE_CHECKING:
+    from ..index_lock import OnWait
     from ..indexer import IndexReport, ProgressFn
     from ..session import CorpusInfo, Session
 
@@ -465,12 +466,14 @@ class InquirerApp(App[None]):
 
     @work(thread=True, group="index", exit_on_error=False)
     def switch_corpus(self, folder: str) -> None:
-        def run(progress: ProgressFn) -> IndexReport:
-            return self.session.switch_corpus(Path(folder), progress)
+        def run(progress: ProgressFn, wait: OnWait) -> IndexReport:
+            return self.session.switch_corpus(Path(folder), progress, wait)
 
         self._index("switching corpus", f"corpus {folder}", run)
 
-    def _index(self, what: str, title: str, run: Callable[[ProgressFn], IndexReport]) -> None:
+    def _index(
+        self, what: str, title: str, run: Callable[[ProgressFn, OnWait], IndexReport]
+    ) -> None:
         """An index run in this worker thread: progress in the status bar, the summary as a
         notification, then the corpus as it now stands."""
 
@@ -478,7 +481,11 @@ class InquirerApp(App[None]):
             def progress(done: int, total: int) -> None:
                 self.post_message(Busy(f"indexing {done}/{total}"))
 
-            report = run(progress)
+            def wait(message: str) -> None:
+                self.post_message(Busy("waiting for another index run"))
+                self.call_from_thread(self.notify, message, title=what, timeout=8)
+
+            report = run(progress, wait)
             self.call_from_thread(self.notify, index_summary(report), title=title)
             self.post_message(CorpusRead(self.session.corpus()))
 
