@@ -208,3 +208,14 @@ def test_a_search_of_an_index_that_holds_no_notes_says_so(settings: Settings) ->
     with pytest.raises(StoreError, match="holds no notes yet") as info:
         services.build_retriever(settings, FakeEmbedder()).search("calibration", 3)
     assert "inquirer index" in (info.value.hint or "")
+
+
+def test_a_year_sqlite_cannot_hold_from_an_older_store_is_dropped_not_fatal(
+    settings: Settings,
+) -> None:
+    from inquirer.types import Note, Source
+
+    lexical = LexicalIndex(lexical_path(settings))
+    note = Note("huge", "Huge?", "A claim.", "", "huge.md", "f", source=Source("", year=10**23))
+    lexical.add([(note, "v1", 1)])  # once an OverflowError that every later run hit again
+    assert lexical.cards(["huge"])["huge"].year is None

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .chunking import chunk_id
 from .errors import StoreError
+from .front_matter import MAX_YEAR, MIN_YEAR
 from .sqlite_file import connect
 from .types import Card, Filters, Hit, Note
 
@@ -109,6 +110,10 @@ class LexicalIndex:
         with self._db:
             for note, version, chunks in items:
                 year = note.source.year if note.source else None
+                if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+                    # a year notes.py refuses can still come back from a store written before
+                    # it did; SQLite cannot hold it, and the note is kept without it
+                    year = None
                 cursor = self._db.execute(
                     "INSERT INTO notes (note_id, version, path, year, tag_list, title, summary, "
                     "body, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
