@@ -347,6 +347,28 @@ def test_a_restatement_that_turns_a_comparison_its_note_lacks_is_refused(
     assert any("a comparison its note does not make" in str(c) for c in llm.history)
 
 
+def test_a_note_that_exceeds_or_has_a_best_compares_nothing(
+    tmp_path: Path, settings: Settings
+) -> None:
+    root = tmp_path / "notes"
+    summary = (
+        "LoRA matches full fine-tuning when adapters go on all layers, with the best learning "
+        "rate ten times higher, and falls behind when the dataset exceeds its capacity."
+    )
+    write_note(root, "lora-regret", title="When does LoRA match full fine-tuning?", summary=summary)
+    retriever = fake_retriever(settings, root)
+    note = retriever.read("lora-regret")
+    assert note is not None
+    ev = Evidence("Does LoRA match full fine-tuning?", (ReadNote(note, True, "", 1),), ())
+    fixed = "With adapters on every layer, LoRA keeps pace with full fine-tuning."
+    llm = FakeLLM(
+        restated("LoRA outperforms full fine-tuning when adapters go on all layers.", fixed)
+    )
+    line = Composer(llm, retriever).compose(ev)
+    assert line.body[0].sentences[0].text == fixed
+    assert any("'outperforms', a comparison its note" in str(c) for c in llm.history)
+
+
 def test_next_lines_are_held_to_question_openers_that_are_not_templates() -> None:
     import pydantic
 
