@@ -16,7 +16,7 @@ from inquirer.config import Settings
 from inquirer.next_lines import propose
 from inquirer.reading import read_line
 from inquirer.retrieval import Retriever
-from inquirer.types import Evidence, Note, ReadNote
+from inquirer.types import Evidence, Note, ReadNote, Step
 
 QUESTION = "Does RLHF hurt the calibration of model probabilities?"
 SUMMARIES = {
@@ -129,6 +129,7 @@ def test_a_lead_lowers_the_first_word_unless_it_is_a_name() -> None:
     )
     assert angles.joined("So,", "The Llama model drifts.", proper) == "So, the Llama model drifts."
     assert angles.joined("So,", "A Llama model drifts.", proper) == "So, a Llama model drifts."
+    assert angles.joined("So,", "The study drifts.", {*proper, "The"}) == "So, the study drifts."
     assert angles.joined("Close to this,", "Qi et al. found it.", proper).endswith(
         " Qi et al. found it."
     )
@@ -397,3 +398,34 @@ def test_a_question_not_asked_yes_or_no_is_answered_in_parts() -> None:
     assert answer_sentence("", True, "Does RLHF hurt calibration?") == UNSETTLED
     which = "Which interventions reduce sycophancy, and how do they compare?"
     assert answer_sentence("", True, which) == IN_PARTS
+
+
+def test_next_lines_that_name_a_note_by_its_id_are_refused_and_asked_again(
+    retriever: Retriever,
+) -> None:
+    named = [
+        "Why does the verbal-confidence method state better confidence?",
+        "Does the temperature-scaling method also repair calibration after RLHF?",
+        "When does the scale-calibration study hold for tuned models?",
+    ]
+    plain = [
+        "Why is confidence stated in words calibrated better than token probabilities?",
+        "Does temperature scaling also repair calibration after RLHF?",
+        "When do larger pretrained models stay calibrated after tuning?",
+    ]
+    llm = FakeLLM({"NextOut": [{"questions": named}, {"questions": plain}]})
+    steps: list[Step] = []
+    out = propose(llm, retriever, QUESTION, evidence(retriever), [], steps)
+    assert not set(out) & set(named)
+    asked = [m[-1]["content"] for name, m in llm.history if name == "NextOut"]
+    assert len(asked) == 2 and "named notes by their ids" in asked[1]
+    assert "names a note by its id (verbal-confidence)" in steps[0].detail
+
+
+def test_an_opening_the_study_found_that_is_cut_to_its_clause() -> None:
+    from inquirer.composer import without_reporter
+
+    cut = without_reporter("The study found that retrieval helps rare facts.", "popqa")
+    assert cut == "Retrieval helps rare facts."
+    kept = "The study of rare facts shows retrieval helps."
+    assert without_reporter(kept, "popqa") == kept

@@ -68,6 +68,7 @@ REPORTS = (  # verbs by which a sentence names its source: "<note id> found that
     r"(?:found|finds|find|shows?|showed|reports?|reported|suggests?|suggested|argues?|argued|"
     r"demonstrates?|demonstrated|notes?|noted|states?|stated|says|said|concludes?|concluded)"
 )
+STUDY = r"(?:study|paper|work|note|authors|researchers|experiment|analysis)"  # "The study found"
 NEGATION = re.compile(r"\b(?:not|no|never|cannot|without|neither|nor)\b|n't\b", re.I)
 # which way a comparison goes: a restatement may say one side won only where its note does
 # (the 1.5B turned "LoRA matches full fine-tuning" into "LoRA outperforms full fine-tuning")
@@ -122,7 +123,7 @@ def without_reporter(sentence: str, note_id: str) -> str:
     match = re.match(
         rf"(?i)^(?:the\s+)?{name}(?:'s)?(?:\s+(?:study|note|paper|work))?\s+{REPORTS}\s+that\s+",
         sentence,
-    )
+    ) or re.match(rf"(?i)^(?:the|this|one)\s+{STUDY}\s+{REPORTS}\s+that\s+", sentence)
     if not match:
         return sentence
     rest = sentence[match.end() :]

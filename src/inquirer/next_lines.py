@@ -20,6 +20,7 @@ from .llm import LLM
 from .reading import next_problem
 from .retrieval import Retriever
 from .types import Evidence, SourceEntry, Step
+from .wording import tokens
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +71,11 @@ def propose(
     titles = [c.hit.title for c in retriever.cards(retriever.note_ids()).values()]
     # their claims only: given titles (questions already), a small model hands them back
     notes = "\n".join(f"- {summary}" for _title, summary in pool)
+    ids = [r.note.id for r in evidence.read]
     kept: list[str] = []
+    retry = ""
     for attempt in range(2):
-        task = prompts.render("compose_next", notes=notes)
+        task = prompts.render("compose_next", notes=notes) + retry
         out, _ = llm.structured(shared_prompt(question, used, task), NextOut, max_tokens=260)
         proposals = [" ".join(q.split()) for q in out.questions]
         shaped = [
@@ -82,12 +85,13 @@ def propose(
             and 4 <= len(words(q)) <= 30
             and not foreign_script(q, question)
             and not next_problem(q, titles)[0]
+            and not named_id(q, ids)
         ]
         checks = followups.assess(retriever, question, shaped)
         kept = [c.question for c in checks if c.novel and c.answerable]
         log.debug("next lines, try %d: %r -> %r", attempt + 1, proposals, kept)
         if steps is not None:
-            refused = {q: _refusal(q, question, titles) for q in proposals if q not in kept}
+            refused = {q: _refusal(q, question, titles, ids) for q in proposals if q not in kept}
             refused |= {
                 c.question: "a paraphrase" if not c.novel else "too few notes for it"
                 for c in checks
@@ -100,11 +104,25 @@ def propose(
         if len(kept) >= 3:
             break
         notes = "\n".join(f"- {summary}" for _title, summary in reversed(pool))
+        if any(named_id(q, ids) for q in proposals):
+            retry = (
+                "\n\nYour last questions named notes by their ids (the hyphenated names before "
+                "the colons); name the method, model or result instead."
+            )
     return kept[:5]
 
 
-def _refusal(q: str, question: str, titles: Sequence[str]) -> str:
+def named_id(question: str, ids: Sequence[str]) -> str:
+    """The note id ``question`` names (the 1.5B writes "the self-rag-reflection-tokens
+    method"), or ''."""
+    said = tokens(question)
+    return next((i for i in ids if i in said), "")
+
+
+def _refusal(q: str, question: str, titles: Sequence[str], ids: Sequence[str]) -> str:
     """Why a proposed next line fails its shape, or 'a paraphrase or too few notes for it'."""
     if not q.endswith("?") or not 4 <= len(words(q)) <= 30 or foreign_script(q, question):
         return "not one plain question"
+    if named_id(q, ids):
+        return f"names a note by its id ({named_id(q, ids)})"
     return next_problem(q, titles)[1] or "a paraphrase or too few notes for it"
