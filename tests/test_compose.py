@@ -429,3 +429,12 @@ def test_an_opening_the_study_found_that_is_cut_to_its_clause() -> None:
     assert cut == "Retrieval helps rare facts."
     kept = "The study of rare facts shows retrieval helps."
     assert without_reporter(kept, "popqa") == kept
+
+
+def test_a_next_line_cut_off_at_its_length_limit_is_refused() -> None:
+    from inquirer.next_lines import cut_short
+
+    assert cut_short("Why is the pre-trained model calibrated while the post-?")
+    assert cut_short("Does LoRA keep pace with full fine-tuning and?")
+    assert not cut_short("What limits it?")
+    assert not cut_short("Does FormatSpread also help in evaluating LLMs?")

@@ -23,6 +23,10 @@ from .types import Evidence, SourceEntry, Step
 from .wording import tokens
 
 log = logging.getLogger(__name__)
+# words no question ends on: one that does was cut off at its length limit
+DANGLING = frozenset(
+    ["the", "a", "an", "and", "or", "but", "of", "while", "than", "whether", "its", "their", "as"]
+)
 
 # how a next line may open: a cause, a test, a condition, a measure. The schema holds the model
 # to these openers as it writes (llama.cpp turns the pattern into a grammar), so the templates
@@ -86,6 +90,7 @@ def propose(
             and not foreign_script(q, question)
             and not next_problem(q, titles)[0]
             and not named_id(q, ids)
+            and not cut_short(q)
         ]
         checks = followups.assess(retriever, question, shaped)
         kept = [c.question for c in checks if c.novel and c.answerable]
@@ -112,6 +117,13 @@ def propose(
     return kept[:5]
 
 
+def cut_short(question: str) -> bool:
+    """Whether the question was cut off at its length limit and closed with '?' mid-phrase
+    ("… while the post-?")."""
+    last = question.rstrip("?").split()[-1:] or [""]
+    return last[0].endswith(("-", ",")) or last[0].lower() in DANGLING
+
+
 def named_id(question: str, ids: Sequence[str]) -> str:
     """The note id ``question`` names (the 1.5B writes "the self-rag-reflection-tokens
     method"), or ''."""
@@ -123,6 +135,8 @@ def _refusal(q: str, question: str, titles: Sequence[str], ids: Sequence[str]) -
     """Why a proposed next line fails its shape, or 'a paraphrase or too few notes for it'."""
     if not q.endswith("?") or not 4 <= len(words(q)) <= 30 or foreign_script(q, question):
         return "not one plain question"
+    if cut_short(q):
+        return "cut short"
     if named_id(q, ids):
         return f"names a note by its id ({named_id(q, ids)})"
     return next_problem(q, titles)[1] or "a paraphrase or too few notes for it"
