@@ -274,7 +274,7 @@ def test_a_restatement_that_adds_a_negation_its_note_lacks_is_refused(
 
 def test_what_composing_set_aside_is_in_the_trace(retriever: Retriever) -> None:
     wrong = "Tuning raised the error to 0.35 on every question asked."
-    llm = FakeLLM(restated(wrong, wrong, wrong) | {"InsightOut": [{"text": "Short."}] * 3})
+    llm = FakeLLM(restated(wrong, wrong, wrong) | {"InsightOut": [{"text": "Short; and so."}] * 3})
     line = Composer(llm, retriever).compose(evidence(retriever))
     composed = [s for s in line.evidence.trace if s.kind == "compose"]
     left = [s for s in composed if s.note_id == "rlhf-calibration"]
@@ -429,6 +429,11 @@ def test_an_opening_the_study_found_that_is_cut_to_its_clause() -> None:
     assert cut == "Retrieval helps rare facts."
     kept = "The study of rare facts shows retrieval helps."
     assert without_reporter(kept, "popqa") == kept
+    # the 0.5B opens with the id as a label, or as "The note <id> found that"
+    labelled = "rlhf-hurts-calibration: the GPT-4 report shows worse calibration."
+    assert without_reporter(labelled, "rlhf-hurts-calibration").startswith("The GPT-4 report")
+    noted = "The note rlhf-hurts-calibration found that tuning raises the error."
+    assert without_reporter(noted, "rlhf-hurts-calibration") == "Tuning raises the error."
 
 
 def test_a_next_line_cut_off_at_its_length_limit_is_refused() -> None:

@@ -83,16 +83,21 @@ BEHIND = re.compile(
 OnText = Callable[[str], None]
 
 
+# a floor on each span's length: without one the grammar lets a small model answer with "",
+# which the 0.5B did for the first try of most restatements
+MIN_SPAN = 12
+
+
 class FramingOut(BaseModel):
-    text: str = Field(max_length=360)
+    text: str = Field(min_length=MIN_SPAN, max_length=360)
 
 
 class RestatedOut(BaseModel):
-    text: str = Field(max_length=260)
+    text: str = Field(min_length=MIN_SPAN, max_length=400)
 
 
 class InsightOut(BaseModel):
-    text: str = Field(max_length=320)
+    text: str = Field(min_length=MIN_SPAN, max_length=320)
 
 
 def sources_of(body: Sequence[Paragraph], notes: Mapping[str, Note]) -> tuple[SourceEntry, ...]:
@@ -120,10 +125,14 @@ def without_reporter(sentence: str, note_id: str) -> str:
     follows "that" is a whole clause, checked like any sentence; a verb left without its subject
     is not (the reading pass finds it), so nothing else is cut."""
     name = r"[\s-]+".join(re.escape(part) for part in note_id.split("-"))
-    match = re.match(
-        rf"(?i)^(?:the\s+)?{name}(?:'s)?(?:\s+(?:study|note|paper|work))?\s+{REPORTS}\s+that\s+",
-        sentence,
-    ) or re.match(rf"(?i)^(?:the|this|one)\s+{STUDY}\s+{REPORTS}\s+that\s+", sentence)
+    match = (
+        re.match(
+            rf"(?i)^(?:the\s+)?(?:{STUDY}\s+)?{name}(?:'s)?(?:\s+{STUDY})?\s+{REPORTS}\s+that\s+",
+            sentence,
+        )
+        or re.match(rf"(?i)^(?:the|this|one)\s+{STUDY}\s+{REPORTS}\s+that\s+", sentence)
+        or re.match(rf"(?i)^{name}\s*:\s+", sentence)  # "rlhf-hurts-calibration: The …"
+    )
     if not match:
         return sentence
     rest = sentence[match.end() :]
@@ -331,7 +340,7 @@ class Draft:
         faithful: list[tuple[float, str]] = []  # whole and exact, only not reworded
         for attempt in range(RESTATE_TRIES):
             task = prompts.render("compose_restate", note_id=note.id, claim=claim, retry=retry)
-            out = self.ask(task, RestatedOut, 110, sample=attempt and SEED + attempt)
+            out = self.ask(task, RestatedOut, 150, sample=attempt and SEED + attempt)
             said = finish(str(getattr(out, "text", "")))
             said = without_reporter(split_sentences(said)[0], note.id) if said else ""
             text = angles.joined(lead, said, self.proper) if said else ""
