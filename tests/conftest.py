@@ -228,10 +228,11 @@ class FakeLLM:
 
         self.replies = {name: list(queue) for name, queue in (replies or {}).items()}
         self.history: list[tuple[str, list[dict[str, str]]]] = []
+        self.schemas: list[Any] = []  # the schema of each call, in order
         self.usage = Usage()
         self.paragraphs = 0
 
-    def default(self, name: str, schema: Any) -> dict[str, Any]:
+    def default(self, name: str, schema: Any, messages: Any) -> dict[str, Any]:
         if name == "Plan":
             return {"queries": []}
         if name == "Judgement":
@@ -241,9 +242,18 @@ class FakeLLM:
         if name == "RestatedOut":
             claim = CLAIMS[self.paragraphs % len(CLAIMS)]
             self.paragraphs += 1
+            if schema.model_json_schema()["properties"]["text"].get("pattern"):  # an opener
+                return {"text": f"In short, {claim[0].lower()}{claim[1:]}"}
             return {"text": claim}
-        if name == "InsightOut":
-            return {"text": "Tuned, small and deployed systems all show the effect under shift."}
+        if name == "InsightOut":  # a word of each finding it is given, joined
+            task = messages[-1]["content"]
+            found = re.findall(r"^[AB]: (.*)$", task, re.M)
+            if len(found) < 2:
+                return {
+                    "text": "Tuned, small and deployed systems all show the effect under shift."
+                }
+            a, b = (next(w for w in re.findall(r"[A-Za-z]+", f) if len(w) > 4) for f in found)
+            return {"text": f"{a.capitalize()} and {b.lower()} point the same way on this effect."}
         if name == "NextOut":
             return {"questions": ["What limits calibration after tuning?"] * 3}
         if name == "ClaimVerdict":
@@ -266,8 +276,9 @@ class FakeLLM:
 
         name = schema.__name__
         self.history.append((name, list(messages)))
+        self.schemas.append(schema)
         queue = self.replies.get(name)
-        reply = queue.pop(0) if queue else self.default(name, schema)
+        reply = queue.pop(0) if queue else self.default(name, schema, messages)
         if on_partial is not None:  # stream it in three pieces, as a model would in many
             text = json.dumps(reply)
             for end in (len(text) // 3, 2 * len(text) // 3, len(text)):

@@ -11,12 +11,12 @@ import pytest
 
 from conftest import FakeLLM, fake_retriever, write_note
 from inquirer import angles
-from inquirer.composer import INSIGHT_LEAD, Composer
+from inquirer.composer import INSIGHT_LEAD, Composer, insight_sentence
 from inquirer.config import Settings
 from inquirer.next_lines import propose
 from inquirer.reading import read_line
 from inquirer.retrieval import Retriever
-from inquirer.types import Evidence, Note, ReadNote, Step
+from inquirer.types import Evidence, Note, ReadNote, SourceEntry, Step
 
 QUESTION = "Does RLHF hurt the calibration of model probabilities?"
 SUMMARIES = {
@@ -91,8 +91,8 @@ def test_three_to_five_paragraphs_as_the_notes_allow() -> None:
         3,
         3,
         3,
+        3,
         4,
-        5,
         5,
     ]
 
@@ -154,8 +154,12 @@ def test_a_restatement_copied_from_its_note_is_asked_again_then_kept_as_the_leas
 ) -> None:
     copy = SUMMARIES["rlhf-calibration"].split(": ", 1)[1]
     copy = copy[0].upper() + copy[1:]
-    less = "RLHF raises the expected calibration error of token probabilities: 0.02 went to 0.11."
-    llm = FakeLLM(restated(copy, less, copy))
+    less = (
+        "After tuning, RLHF raises the expected calibration error of token probabilities: "
+        "0.02 went to 0.11."
+    )
+    more = f"In this study, {copy[0].lower()}{copy[1:]}"
+    llm = FakeLLM(restated(copy, less, more))
     line = Composer(llm, retriever).compose(evidence(retriever))
     said = [s.text for p in line.body for s in p.sentences]
     asks = [m for name, m in llm.history if name == "RestatedOut"]
@@ -163,6 +167,12 @@ def test_a_restatement_copied_from_its_note_is_asked_again_then_kept_as_the_leas
     assert "set aside: it copies" in retry and copy not in retry  # the reason, not its words
     assert len(asks) >= 3  # three tries for the first note
     assert said[0] == less  # faithful, if not reworded: kept, and the verdict names it
+    shapes = [
+        s.model_json_schema()["properties"]["text"].get("pattern", "")
+        for s in llm.schemas
+        if s.__name__ == "RestatedOut"
+    ]
+    assert shapes[0] == "" and all(p.startswith("^(?:After|In|") for p in shapes[1:3])
     assert all(SUMMARIES["rlhf-calibration"] not in s for s in said)  # never the summary
 
 
@@ -214,7 +224,7 @@ def test_an_insight_that_restates_the_body_is_dropped_not_shown(retriever: Retri
     llm = FakeLLM({"InsightOut": [{"text": first}] * 3})
     line = Composer(llm, retriever).compose(evidence(retriever))
     assert line.insight == ""
-    good = "Tuned models drift under shift, whatever their size."
+    good = "Tuned models show a gap under shift, and deployed systems show the same effect."
     llm = FakeLLM({"InsightOut": [{"text": first}, {"text": good}]})
     line = Composer(llm, retriever).compose(evidence(retriever))
     assert line.insight == f"{INSIGHT_LEAD} {good}"
@@ -253,7 +263,7 @@ def test_an_insight_must_join_two_paragraphs_and_not_echo_the_question(
 ) -> None:
     echo = "RLHF does hurt the calibration of model probabilities, as asked."
     alone = "Evidence from tuned models is strong and clear and general."  # one paragraph's words
-    joined = "Tuned models drift under shift, whatever their size."
+    joined = "Tuned models show a gap under shift, and deployed systems show the same effect."
     llm = FakeLLM({"InsightOut": [{"text": echo}, {"text": alone}, {"text": joined}]})
     line = Composer(llm, retriever).compose(evidence(retriever))
     assert line.insight == f"{INSIGHT_LEAD} {joined}"
@@ -415,10 +425,12 @@ def test_next_lines_that_name_a_note_by_its_id_are_refused_and_asked_again(
     ]
     llm = FakeLLM({"NextOut": [{"questions": named}, {"questions": plain}]})
     steps: list[Step] = []
-    out = propose(llm, retriever, QUESTION, evidence(retriever), [], steps)
+    cited = [SourceEntry("rlhf-calibration", QUESTION, SUMMARIES["rlhf-calibration"])]
+    out = propose(llm, retriever, QUESTION, evidence(retriever), cited, steps)
     assert not set(out) & set(named)
-    asked = [m[-1]["content"] for name, m in llm.history if name == "NextOut"]
-    assert len(asked) == 2 and "named notes by their ids" in asked[1]
+    asked = [" ".join(t["content"] for t in m) for name, m in llm.history if name == "NextOut"]
+    assert len(asked) == 2 and "never a note" in asked[1]
+    assert "- rlhf-calibration: " in asked[0] and "rlhf-calibration" not in asked[1]  # no ids
     assert "names a note by its id (verbal-confidence)" in steps[0].detail
 
 
@@ -443,3 +455,61 @@ def test_a_next_line_cut_off_at_its_length_limit_is_refused() -> None:
     assert cut_short("Does LoRA keep pace with full fine-tuning and?")
     assert not cut_short("What limits it?")
     assert not cut_short("Does FormatSpread also help in evaluating LLMs?")
+
+
+def test_an_insight_is_cut_to_its_first_sentence_without_a_reporting_opener() -> None:
+    raw = "The findings suggest that tuning trades calibration for reach. The study also shows"
+    assert insight_sentence(raw, QUESTION, []) == "Tuning trades calibration for reach."
+    said = "The thing you didn't know you wanted to know: rare facts defeat retrieval and tuning."
+    assert insight_sentence(said, QUESTION, []) == "Rare facts defeat retrieval and tuning."
+    assert insight_sentence("Both results point to a cause.", QUESTION, []) == ""  # nothing left
+    assert insight_sentence("A larger model shows that gap closing.", QUESTION, []) == (
+        "A larger model shows that gap closing."  # "A" opens a subject here, not a report
+    )
+    assert insight_sentence("the effect of tuning, which", QUESTION, []) == ""
+
+
+def test_an_insight_joins_the_two_findings_it_is_given_and_compares_only_as_they_do(
+    retriever: Retriever,
+) -> None:
+    ahead = "Tuned models outperform small ones in how far the effect reaches."
+    joined = "Tuned and small models alike show where the effect stops reaching."
+    llm = FakeLLM({"InsightOut": [{"text": ahead}, {"text": joined}]})
+    ev = evidence(retriever, ("rlhf-calibration", "temperature-scaling"))  # neither compares
+    line = Composer(llm, retriever).compose(ev)
+    assert line.insight == f"{INSIGHT_LEAD} {joined}"
+    asks = [m[-1]["content"] for name, m in llm.history if name == "InsightOut"]
+    assert "a comparison no note of the two makes" in asks[1]
+    said = [" ".join(s.text for s in p.sentences) for p in line.body]
+    shown = [t for t in said if f"A: {t}" in asks[0] or f"B: {t}" in asks[0]]
+    assert len(shown) == 2  # two paragraphs, each whole, side by side
+
+
+def test_an_insight_that_adds_what_neither_finding_says_is_refused(retriever: Retriever) -> None:
+    # the 1.5B's insight of a real line: a cost no note mentions
+    invented = "Tuned models need more data, while small models need costly compute resources."
+    joined = "Tuned and small models alike show where the effect stops reaching."
+    llm = FakeLLM({"InsightOut": [{"text": invented}, {"text": joined}]})
+    ev = evidence(retriever, ("rlhf-calibration", "temperature-scaling"))
+    line = Composer(llm, retriever).compose(ev)
+    assert line.insight == f"{INSIGHT_LEAD} {joined}"
+    asks = [m[-1]["content"] for name, m in llm.history if name == "InsightOut"]
+    assert "it adds what neither finding says (comput" in asks[1]
+
+
+def test_forced_openers_skip_those_the_line_already_opens_with(retriever: Retriever) -> None:
+    copy = SUMMARIES["rlhf-calibration"].split(": ", 1)[1]
+    copy = copy[0].upper() + copy[1:]
+    reworded = "After RLHF, token probabilities drift: their calibration error went 0.02 to 0.11."
+    second = SUMMARIES["temperature-scaling"]  # the next note restated, copied as well
+    fixed = "In practice, scaling the temperature on held-out data undoes the error tuning adds."
+    llm = FakeLLM(restated(copy, reworded, second, fixed))
+    line = Composer(llm, retriever).compose(evidence(retriever))
+    assert [s.text for s in line.body[0].sentences][:1] == [reworded]
+    shapes = [
+        s.model_json_schema()["properties"]["text"].get("pattern", "")
+        for s in llm.schemas
+        if s.__name__ == "RestatedOut"
+    ]
+    # the second note's forced opener may not be "After", which the first sentence opens with
+    assert shapes[1].startswith("^(?:After|") and shapes[3].startswith("^(?:In|")

@@ -503,3 +503,24 @@ def test_the_claims_set_splits_by_rule_and_scores_balanced_accuracy() -> None:
     assert (s.tp, s.fn, s.fp, s.tn) == (1, 1, 1, 1) and s.balanced_accuracy == 0.5
     assert auc(four, [0.9, 0.8, 0.1, 0.8]) == 0.875
     assert best_threshold(four, [0.9, 0.8, 0.1, 0.2]) == 0.8  # flags both unsupported only
+
+
+def test_a_sentence_that_comes_to_open_its_paragraph_loses_its_within_paragraph_lead() -> None:
+    line = make_line(
+        [
+            [
+                Sentence(
+                    "LIMA used 1,000 examples and matched GPT-4 in 43% of cases.", ("lima-note",)
+                )
+            ],
+            [
+                Sentence("The notes say alignment can be shallow.", ("urial-note",)),
+                Sentence("Close to this, URIAL aligned base models in context.", ("urial-note",)),
+            ],
+        ]
+    )
+    verdict = verifier(FixedJudge("j", {})).verify(line, NOTES, NOTES.keys())
+    revised, changes = Reviser(FakeLLM()).revise(line, verdict, NOTES)
+    assert [s.text for s in revised.body[1].sentences] == ["URIAL aligned base models in context."]
+    lead = [c for c in changes if c.reason.startswith("lead dropped")]
+    assert [(c.paragraph, c.index) for c in lead] == [(1, 1)]

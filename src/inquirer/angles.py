@@ -23,6 +23,7 @@ from .wording import STOP, answer_lead, polarity, same_question
 
 MAX_PARAGRAPHS = 5
 MIN_PARAGRAPHS = 3
+PER_PARAGRAPH = 3  # findings a paragraph aims at
 LINK_BONUS = 0.1  # a link between two notes counts as this much more cosine
 # leads for a second or third finding inside a paragraph: they say only that the findings are
 # neighbours, never that one supports, explains or contradicts the other
@@ -61,10 +62,12 @@ def _spoken(lead: str) -> str:
 
 
 def paragraph_count(notes: int) -> int:
-    """3-5 paragraphs, as many pairs as there are; fewer only when there are fewer notes."""
+    """3-5 paragraphs of about three findings each; fewer only when there are fewer notes. (At
+    two findings a paragraph the dev runs' paragraphs held 42 words on average, a note apiece
+    rather than a point argued from several.)"""
     if notes <= MIN_PARAGRAPHS:
         return notes
-    return max(MIN_PARAGRAPHS, min(MAX_PARAGRAPHS, math.ceil(notes / 2)))
+    return max(MIN_PARAGRAPHS, min(MAX_PARAGRAPHS, math.ceil(notes / PER_PARAGRAPH)))
 
 
 def similarity(notes: Sequence[Note], vectors: np.ndarray) -> np.ndarray:
@@ -123,6 +126,16 @@ def joined(lead: str, sentence: str, proper: set[str]) -> str:
     keep = name or any(c.isupper() for c in first[1:]) or first == "I" or named
     head = first if keep else first[0].lower() + first[1:]
     return f"{lead} {head}{sentence[len(first) :]}"
+
+
+def unled(sentence: str) -> str:
+    """``sentence`` without a within-paragraph lead, for when it comes to open a paragraph (the
+    sentence before it was dropped): "Close to this, work on …" -> "Work on …"."""
+    for lead in WITHIN:
+        if sentence.startswith(f"{lead} "):
+            rest = sentence[len(lead) + 1 :]
+            return rest[:1].upper() + rest[1:]
+    return sentence
 
 
 def proper_words(notes: Sequence[Note]) -> set[str]:

@@ -78,9 +78,11 @@ def propose(
     ids = [r.note.id for r in evidence.read]
     kept: list[str] = []
     retry = ""
+    named = False  # the last try named notes by id: the next sees no ids
     for attempt in range(2):
         task = prompts.render("compose_next", notes=notes) + retry
-        out, _ = llm.structured(shared_prompt(question, used, task), NextOut, max_tokens=260)
+        messages = shared_prompt(question, used, task, ids=not named)
+        out, _ = llm.structured(messages, NextOut, max_tokens=260)
         proposals = [" ".join(q.split()) for q in out.questions]
         shaped = [
             q
@@ -109,11 +111,9 @@ def propose(
         if len(kept) >= 3:
             break
         notes = "\n".join(f"- {summary}" for _title, summary in reversed(pool))
-        if any(named_id(q, ids) for q in proposals):
-            retry = (
-                "\n\nYour last questions named notes by their ids (the hyphenated names before "
-                "the colons); name the method, model or result instead."
-            )
+        named = any(named_id(q, ids) for q in proposals)
+        if named:  # told, the 1.5B named them again (dev runs); shown none, it cannot
+            retry = "\n\nName the method, model or result itself, never a note."
     return kept[:5]
 
 

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
-from . import prompts
+from . import angles, prompts
 from .checks import clean_sentence
 from .composer import sources_of
 from .errors import LLMError
@@ -71,6 +71,11 @@ class Reviser:
                 if rewritten is not None:
                     kept.append(rewritten)
             if kept:
+                first = angles.unled(kept[0].text)
+                if first != kept[0].text:
+                    at = next((i for i, s in enumerate(paragraph.sentences) if s == kept[0]), 0)
+                    changes.append(Change(p, at, kept[0].text, first, "lead dropped: it now opens"))
+                    kept[0] = replace(kept[0], text=first)
                 body.append(Paragraph(tuple(kept)))
         if not body:  # every sentence tripped: the line keeps its body, and the verdict says so
             return line, ()
