@@ -467,6 +467,22 @@ def test_an_insight_is_cut_to_its_first_sentence_without_a_reporting_opener() ->
         "A larger model shows that gap closing."  # "A" opens a subject here, not a report
     )
     assert insight_sentence("the effect of tuning, which", QUESTION, []) == ""
+    named = "A link between entity popularity and retrieval, and a tension between the two."
+    assert insight_sentence(named, QUESTION, []) == ""  # a relation named, none stated
+    stated = "A tension between speed and accuracy limits how far retrieval helps."
+    assert insight_sentence(stated, QUESTION, []) == stated
+
+
+def test_a_framing_that_vouches_by_the_studies_ends_before_that_clause(
+    retriever: Retriever,
+) -> None:
+    vouched = (
+        "how far tuning bends what a model believes, as evidenced by the findings of various "
+        "studies on calibration."
+    )
+    llm = FakeLLM({"FramingOut": [{"text": vouched}]})
+    line = Composer(llm, retriever).compose(evidence(retriever))
+    assert line.framing.startswith("This explores how far tuning bends what a model believes. ")
 
 
 def test_an_insight_joins_the_two_findings_it_is_given_and_compares_only_as_they_do(

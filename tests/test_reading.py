@@ -335,3 +335,8 @@ def test_a_note_id_spaced_out_as_the_subject_of_a_report() -> None:
     # the same words as a natural phrase, not reporting anything, are no id
     good = "Retrieval helps long-tail facts, so popularity decides when to retrieve."
     assert run(make_line(Q, [[good]]), popqa).findings == ()
+    # or as the name of a study (the 1.5B: "in the knowledge conflict adaptive chameleon
+    # experiment")
+    named = "In the popqa adaptive retrieval popularity study, retrieval helped long-tail facts."
+    [finding] = run(make_line(Q, [[named]]), popqa).findings
+    assert finding.kind == "note_id"

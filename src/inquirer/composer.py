@@ -182,12 +182,32 @@ class Piece(NamedTuple):
     cites: tuple[str, ...]
 
 
+EVIDENCED = re.compile(
+    r",?\s+(?:as|which is|that is|this is)?\s*(?:evidenced|shown|demonstrated|supported|"
+    r"suggested|highlighted|indicated|revealed)\s+by\s+(?:the\s+|various\s+|several\s+)*"
+    r"(?:findings|studies|study|evidence|research|notes|results|papers|literature)\b.*$",
+    re.I,
+)
 # what a small model opens an insight with in place of a claim: "The findings suggest that"
 INSIGHT_OPENER = re.compile(
     r"^(?:(?:the|these|both|two|all|such)\s+)?(?:findings?|essay|stud(?:y|ies)|evidence|results?|"
     r"research|paragraphs?|papers?|a and b)\s+(?:\w+\s+){0,2}?"
     r"(?:suggests?|shows?|demonstrates?|indicates?|reveals?|supports?|found|finds|highlights?|"
     r"imply|implies|point|points)\s+(?:to\s+)?(?:the\s+idea\s+)?(?:that\s+)?",
+    re.I,
+)
+
+
+# an insight that names a relation instead of stating it: "A link between the popularity of
+# entities and retrieval accuracy, and a tension between …" (the 1.5B, with no verb)
+RELATION = re.compile(
+    r"^(?:an?|the)\s+(?:\w+\s+)?(?:link|tension|connection|relationship|relation|trade-?off|"
+    r"contrast|interplay|balance|correlation)\s+between\b",
+    re.I,
+)
+FINITE = re.compile(
+    r"\b(?:is|are|was|were|can|could|may|might|will|would|does|do|did|has|have|had|shows?|"
+    r"means?|suggests?|lies|lie|runs?|holds?|remains?|makes?|limits?|explains?|depends?)\b",
     re.I,
 )
 
@@ -202,6 +222,8 @@ def insight_sentence(raw: str, question: str, earlier: Sequence[str]) -> str:
     text = finish(text)
     text = split_sentences(text)[0] if text else ""
     text = clean_sentence(text, question=question, earlier=earlier) if text else ""
+    if RELATION.match(text) and not FINITE.search(text):
+        return ""
     return text[:1].upper() + text[1:]
 
 
@@ -348,7 +370,11 @@ class Draft:
         for echo in (FRAMING_LEAD, self.question, FRAMING_LEAD):  # small models echo both
             if text.lower().startswith(echo.lower()):
                 text = text[len(echo) :].lstrip(" ,:?")
-        return re.sub(rf"\s*\b{FRAMING_LEAD}\b\s*", " ", text).strip()
+        text = re.sub(rf"\s*\b{FRAMING_LEAD}\b\s*", " ", text).strip()
+        # "…, as evidenced by the findings of various studies on …": the framing frames; the
+        # clause that vouches for it by "the studies" is cut, the sentence ends before it
+        cut = EVIDENCED.search(text)
+        return f"{text[: cut.start()].rstrip(' ,;')}." if cut else text
 
     def _framing_problem(self, text: str) -> str:
         """Why a framing sentence fails, or ''."""

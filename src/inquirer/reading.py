@@ -99,6 +99,9 @@ REPORTING = wordset(
     "found finds find shows show showed shown suggests suggest suggested reports report reported "
     "argues argue argued demonstrates demonstrated notes noted says said states stated"
 )
+# nouns that make a spaced-out id a note's name: "in the knowledge conflict adaptive chameleon
+# experiment" (the 1.5B, of note knowledge-conflict-adaptive-chameleon)
+NAMING = wordset("study experiment paper method note work approach findings analysis")
 PARTICLES = wordset("van von de der di da du le la del den ten")
 CONJUNCTIONS = wordset(
     "and but while whereas because so yet although though since however also thus that"
@@ -319,9 +322,10 @@ def _outside_body(line: Line, ids: Sequence[str]) -> list[Finding]:
 
 
 def _reported(words: Sequence[str], run: Sequence[str]) -> bool:
-    """Whether ``run`` stands in ``words`` as the subject of a reporting verb."""
+    """Whether ``run`` stands in ``words`` as the subject of a reporting verb, or as the name
+    of a study ("the … experiment")."""
     at = _find_run(words, run)
-    return at >= 0 and at + len(run) < len(words) and words[at + len(run)] in REPORTING
+    return at >= 0 and at + len(run) < len(words) and words[at + len(run)] in REPORTING | NAMING
 
 
 def _insight(line: Line, notes: Sequence[Note], source: set[tuple[str, ...]]) -> list[Finding]:
