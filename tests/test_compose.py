@@ -529,3 +529,17 @@ def test_forced_openers_skip_those_the_line_already_opens_with(retriever: Retrie
     ]
     # the second note's forced opener may not be "After", which the first sentence opens with
     assert shapes[1].startswith("^(?:After|") and shapes[3].startswith("^(?:In|")
+
+
+def test_an_insight_with_numbers_or_saying_who_found_what_is_refused(
+    retriever: Retriever,
+) -> None:
+    numbers = "Tuned models and small models both reach 0.11 of the effect."
+    reported = "Kadavath et al. found that tuned and small models limit the effect alike."
+    joined = "Tuned and small models alike show where the effect stops reaching."
+    llm = FakeLLM({"InsightOut": [{"text": numbers}, {"text": reported}, {"text": joined}]})
+    ev = evidence(retriever, ("rlhf-calibration", "temperature-scaling"))
+    line = Composer(llm, retriever).compose(ev)
+    assert line.insight == f"{INSIGHT_LEAD} {joined}"
+    asks = [m[-1]["content"] for name, m in llm.history if name == "InsightOut"]
+    assert "it gives numbers" in asks[1] and "who found what" in asks[2]

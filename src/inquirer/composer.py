@@ -67,11 +67,12 @@ ECHO = 0.5  # share of an insight's content words that are the question's: an ec
 # its content words from neither finding nor their notes, the 1.5B was found inventing ("the
 # latter requiring more computational resources")
 NOVEL = 1 / 3
-JOINING = content(
+JOINING = content(  # words that join or report findings, which a restatement may add
     "tension trade-off trade cost limit limits alike same shared share common pattern mechanism "
     "effect effects together both differ different difference depends depend conditions holds "
     "hold whereas while unlike like similar similarly contrast gap side sides point points way "
-    "ways kind account explain explains"
+    "ways kind account explain explains found finds study studies report reported reports "
+    "showed shows demonstrated result results using used across various"
 )
 SEED = 23  # seeds of the sampled tries, so that a line can be made again
 REPORTS = (  # verbs by which a sentence names its source: "<note id> found that …"
@@ -210,6 +211,14 @@ FINITE = re.compile(
     r"means?|suggests?|lies|lie|runs?|holds?|remains?|makes?|limits?|explains?|depends?)\b",
     re.I,
 )
+
+
+def added_words(text: str, source: str) -> list[str]:
+    """The content words of ``text`` that ``source`` lacks, when they are more than NOVEL of
+    them (words that only join or report findings aside); [] otherwise."""
+    own = content(text)
+    novel = sorted(own - content(source) - JOINING)
+    return novel if own and len(novel) / len(own) > NOVEL else []
 
 
 def insight_sentence(raw: str, question: str, earlier: Sequence[str]) -> str:
@@ -508,8 +517,6 @@ class Draft:
             if text:
                 insight = f"{INSIGHT_LEAD} {text}"
                 why = self._found(self._line(body=tuple(self.body), insight=insight), "insight")
-                if not why and missing_numbers(text, said):
-                    why = "it gives a number the paragraphs do not"
                 if not why:
                     why = self._unjoined(text, (first, second))
                 if not why:
@@ -544,9 +551,15 @@ class Draft:
         draw words (beyond the question's) from both, not be mostly the question's own words (a
         verdict a small model cannot make), not speak of a subject of the question that neither
         the paragraphs nor the notes speak of, and not say one side won, or turn a finding
-        round, where no note of the two findings does."""
+        round, where no note of the two findings does. Nor may it give numbers or say who found
+        what: the 1.5B's insights that did ("Both Biderman et al. (2024) and … found that …
+        99.3%") restated two findings, one of them wrongly."""
         asked = content(self.question)
         mine = content(text)
+        if re.search(r"\d", text):  # the 1.5B's insights with numbers restated two findings
+            return "it gives numbers, where it should conclude from the findings without them"
+        if re.search(rf"\bet al\b|\b{REPORTS}\s+that\b", text, re.I):
+            return "it reports who found what instead of concluding"
         if mine and len(mine & asked) / len(mine) >= ECHO:
             return "it answers in the question's own words instead of concluding from the findings"
         said = content(" ".join(s.text for p in self.body for s in p.sentences))
@@ -562,8 +575,8 @@ class Draft:
             for c in f.cites
             if c in self.by_id
         )
-        novel = sorted(own - content(f"{pair[0].text} {pair[1].text} {notes}") - JOINING)
-        if own and len(novel) / len(own) > NOVEL:  # what neither finding nor its notes say
+        novel = added_words(text, f"{pair[0].text} {pair[1].text} {notes} {self.question}")
+        if novel:  # what neither finding nor its notes say
             return f"it adds what neither finding says ({', '.join(novel[:6])})"
         for side in (AHEAD, BEHIND):
             word = side.search(text)
