@@ -242,6 +242,12 @@ class FakeLLM:
         if name == "RestatedOut":
             claim = CLAIMS[self.paragraphs % len(CLAIMS)]
             self.paragraphs += 1
+            said = re.search(r" says: (.*)$", messages[-1]["content"], re.M)
+            if said:  # the note's claim in its own words, never 8 in a row: faithful, reworded
+                words = said.group(1).rstrip(".").split()
+                runs = [" ".join(words[k : k + 7]) for k in range(0, len(words), 7)]
+                claim = " and ".join(runs) + "."
+                claim = claim[0].upper() + claim[1:]
             if schema.model_json_schema()["properties"]["text"].get("pattern"):  # an opener
                 return {"text": f"In short, {claim[0].lower()}{claim[1:]}"}
             return {"text": claim}

@@ -220,13 +220,14 @@ def test_the_answer_comes_from_the_notes_that_ask_the_question(retriever: Retrie
 
 
 def test_an_insight_that_restates_the_body_is_dropped_not_shown(retriever: Retriever) -> None:
-    first = "Evidence from tuned models points one way on this."  # the fake's first sentence
+    pair = evidence(retriever, ("rlhf-calibration", "temperature-scaling"))
+    first = Composer(FakeLLM(), retriever).compose(pair).body[0].sentences[0].text
     llm = FakeLLM({"InsightOut": [{"text": first}] * 3})
-    line = Composer(llm, retriever).compose(evidence(retriever))
+    line = Composer(llm, retriever).compose(pair)
     assert line.insight == ""
-    good = "Tuned models show a gap under shift, and deployed systems show the same effect."
+    good = "What tuning raises in expected error, held-out scaling repairs."
     llm = FakeLLM({"InsightOut": [{"text": first}, {"text": good}]})
-    line = Composer(llm, retriever).compose(evidence(retriever))
+    line = Composer(llm, retriever).compose(pair)
     assert line.insight == f"{INSIGHT_LEAD} {good}"
 
 
@@ -262,10 +263,12 @@ def test_an_insight_must_join_two_paragraphs_and_not_echo_the_question(
     retriever: Retriever,
 ) -> None:
     echo = "RLHF does hurt the calibration of model probabilities, as asked."
-    alone = "Evidence from tuned models is strong and clear and general."  # one paragraph's words
-    joined = "Tuned models show a gap under shift, and deployed systems show the same effect."
+    alone = "RLHF raises expected token costs, a pattern of its own."  # one paragraph's words
+    joined = "What tuning raises in expected error, held-out scaling repairs."
     llm = FakeLLM({"InsightOut": [{"text": echo}, {"text": alone}, {"text": joined}]})
-    line = Composer(llm, retriever).compose(evidence(retriever))
+    line = Composer(llm, retriever).compose(
+        evidence(retriever, ("rlhf-calibration", "temperature-scaling"))
+    )
     assert line.insight == f"{INSIGHT_LEAD} {joined}"
     asks = [m[-1]["content"] for name, m in llm.history if name == "InsightOut"]
     assert "question's own words" in asks[1] and "one finding" in asks[2]
@@ -488,8 +491,8 @@ def test_a_framing_that_vouches_by_the_studies_ends_before_that_clause(
 def test_an_insight_joins_the_two_findings_it_is_given_and_compares_only_as_they_do(
     retriever: Retriever,
 ) -> None:
-    ahead = "Tuned models outperform small ones in how far the effect reaches."
-    joined = "Tuned and small models alike show where the effect stops reaching."
+    ahead = "Held-out scaling outperforms what tuning raises in expected error."
+    joined = "What tuning raises in expected error, held-out scaling repairs."
     llm = FakeLLM({"InsightOut": [{"text": ahead}, {"text": joined}]})
     ev = evidence(retriever, ("rlhf-calibration", "temperature-scaling"))  # neither compares
     line = Composer(llm, retriever).compose(ev)
@@ -503,8 +506,10 @@ def test_an_insight_joins_the_two_findings_it_is_given_and_compares_only_as_they
 
 def test_an_insight_that_adds_what_neither_finding_says_is_refused(retriever: Retriever) -> None:
     # the 1.5B's insight of a real line: a cost no note mentions
-    invented = "Tuned models need more data, while small models need costly compute resources."
-    joined = "Tuned and small models alike show where the effect stops reaching."
+    invented = (
+        "Tuning raises costs, while held-out scaling needs compute resources and more servers."
+    )
+    joined = "What tuning raises in expected error, held-out scaling repairs."
     llm = FakeLLM({"InsightOut": [{"text": invented}, {"text": joined}]})
     ev = evidence(retriever, ("rlhf-calibration", "temperature-scaling"))
     line = Composer(llm, retriever).compose(ev)
@@ -534,12 +539,45 @@ def test_forced_openers_skip_those_the_line_already_opens_with(retriever: Retrie
 def test_an_insight_with_numbers_or_saying_who_found_what_is_refused(
     retriever: Retriever,
 ) -> None:
-    numbers = "Tuned models and small models both reach 0.11 of the effect."
-    reported = "Kadavath et al. found that tuned and small models limit the effect alike."
-    joined = "Tuned and small models alike show where the effect stops reaching."
+    numbers = "Tuning adds 0.11 where scaling takes it away."
+    reported = "Kadavath et al. found that tuning raises what held-out scaling repairs."
+    joined = "What tuning raises in expected error, held-out scaling repairs."
     llm = FakeLLM({"InsightOut": [{"text": numbers}, {"text": reported}, {"text": joined}]})
     ev = evidence(retriever, ("rlhf-calibration", "temperature-scaling"))
     line = Composer(llm, retriever).compose(ev)
     assert line.insight == f"{INSIGHT_LEAD} {joined}"
     asks = [m[-1]["content"] for name, m in llm.history if name == "InsightOut"]
     assert "it gives numbers" in asks[1] and "who found what" in asks[2]
+
+
+def test_a_restatement_that_says_what_its_note_does_not_is_refused(retriever: Retriever) -> None:
+    # the 1.5B on LoRA, whose note says it adds no inference latency
+    added = "Temperature scaling speeds up inference and lowers memory usage on every device."
+    fixed = "Fitted on held-out data, temperature scaling undoes most calibration error."
+    ev = evidence(retriever, ("temperature-scaling", "verbal-confidence"))
+    llm = FakeLLM(restated(added, fixed))
+    line = Composer(llm, retriever).compose(ev)
+    said = [s.text for p in line.body for s in p.sentences]
+    assert added not in said and fixed in said
+    asks = [m[-1]["content"] for name, m in llm.history if name == "RestatedOut"]
+    assert "it says what its note does not (device" in asks[1]
+
+
+def test_a_forced_opener_is_never_the_one_its_note_opens_with(
+    tmp_path: Path, settings: Settings
+) -> None:
+    root = tmp_path / "notes"
+    summary = "After RLHF, confidence stated in words stays calibrated while token odds drift."
+    write_note(root, "verbal", title="Is stated confidence calibrated?", summary=summary)
+    retriever = fake_retriever(settings, root)
+    note = retriever.read("verbal")
+    assert note is not None
+    ev = Evidence("Is stated confidence calibrated?", (ReadNote(note, True, "", 1),), ())
+    llm = FakeLLM(restated(summary))  # a copy: the next try is held to an opener
+    Composer(llm, retriever).compose(ev)
+    shapes = [
+        s.model_json_schema()["properties"]["text"].get("pattern", "")
+        for s in llm.schemas
+        if s.__name__ == "RestatedOut"
+    ]
+    assert shapes[1] and "After" not in shapes[1] and "(?:In|" in shapes[1]
