@@ -78,10 +78,12 @@ def propose(
     ids = [r.note.id for r in evidence.read]
     kept: list[str] = []
     retry = ""
-    named = False  # the last try named notes by id: the next sees no ids
     for attempt in range(2):
         task = prompts.render("compose_next", notes=notes) + retry
-        messages = shared_prompt(question, used, task, ids=not named)
+        # the notes without their ids: shown them, the 1.5B named notes by id in most first
+        # tries of the dev runs ("Why does the flare-active-retrieval method …?"); this one call
+        # gives up the cached opening for it
+        messages = shared_prompt(question, used, task, ids=False)
         out, _ = llm.structured(messages, NextOut, max_tokens=260)
         proposals = [" ".join(q.split()) for q in out.questions]
         shaped = [
@@ -111,8 +113,7 @@ def propose(
         if len(kept) >= 3:
             break
         notes = "\n".join(f"- {summary}" for _title, summary in reversed(pool))
-        named = any(named_id(q, ids) for q in proposals)
-        if named:  # told, the 1.5B named them again (dev runs); shown none, it cannot
+        if any(named_id(q, ids) for q in proposals):
             retry = "\n\nName the method, model or result itself, never a note."
     return kept[:5]
 
