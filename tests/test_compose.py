@@ -582,3 +582,14 @@ def test_a_forced_opener_is_never_the_one_its_note_opens_with(
         if s.__name__ == "RestatedOut"
     ]
     assert shapes[1] and "After" not in shapes[1] and "(?:In|" in shapes[1]
+
+
+def test_a_forced_opening_filled_with_nothing_is_asked_for_again(retriever: Retriever) -> None:
+    copy = SUMMARIES["rlhf-calibration"].split(": ", 1)[1]
+    filler = f"In a study, {copy[0].lower()}{copy[1:]}"  # the 1.5B under a forced "In"
+    fixed = "After RLHF, token probabilities drift: their calibration error went 0.02 to 0.11."
+    llm = FakeLLM(restated(copy[0].upper() + copy[1:], filler, fixed))
+    line = Composer(llm, retriever).compose(evidence(retriever))
+    assert line.body[0].sentences[0].text == fixed
+    asks = [m[-1]["content"] for name, m in llm.history if name == "RestatedOut"]
+    assert "it opens with 'In a study,', which says nothing" in asks[2]
