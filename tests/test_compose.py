@@ -457,6 +457,8 @@ def test_a_next_line_cut_off_at_its_length_limit_is_refused() -> None:
 
     assert cut_short("Why is the pre-trained model calibrated while the post-?")
     assert cut_short("Does LoRA keep pace with full fine-tuning and?")
+    assert cut_short("Does this step on synthetic data depend on the opinion significantly, b?")
+    assert not cut_short("Does the effect hold for model size C?")
     assert not cut_short("What limits it?")
     assert not cut_short("Does FormatSpread also help in evaluating LLMs?")
 

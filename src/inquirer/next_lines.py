@@ -122,7 +122,9 @@ def cut_short(question: str) -> bool:
     """Whether the question was cut off at its length limit and closed with '?' mid-phrase
     ("… while the post-?")."""
     last = question.rstrip("?").split()[-1:] or [""]
-    return last[0].endswith(("-", ",")) or last[0].lower() in DANGLING
+    word = last[0]
+    single = len(word) == 1 and word.islower() and word != "a"  # "… significantly, b?"
+    return word.endswith(("-", ",")) or word.lower() in DANGLING or single
 
 
 def named_id(question: str, ids: Sequence[str]) -> str:
