@@ -595,3 +595,21 @@ def test_a_forced_opening_filled_with_nothing_is_asked_for_again(retriever: Retr
     assert line.body[0].sentences[0].text == fixed
     asks = [m[-1]["content"] for name, m in llm.history if name == "RestatedOut"]
     assert "it opens with 'In a study,', which says nothing" in asks[2]
+
+
+def test_a_near_verbatim_copy_is_left_out_of_a_paragraph_with_other_findings(
+    retriever: Retriever,
+) -> None:
+    copy = SUMMARIES["rlhf-calibration"].split(": ", 1)[1]
+    copy = copy[0].upper() + copy[1:]
+    tries = [copy, f"After all, {copy[0].lower()}{copy[1:]}", f"When all is said, {copy.lower()}"]
+    line = Composer(FakeLLM(restated(*tries)), retriever).compose(evidence(retriever))
+    first = line.body[0]
+    assert "rlhf-calibration" not in first.cites and first.cites  # its neighbour stays
+    assert not first.sentences[0].text.startswith(angles.WITHIN)  # and now opens it
+    trace = [s.detail for s in line.evidence.trace if s.note_id == "rlhf-calibration"]
+    assert any(d.startswith("left out: a copy of its note") for d in trace)
+    # alone in its paragraph, the copy stays (the verdict names it): a finding beats none
+    pair = evidence(retriever, ("rlhf-calibration", "temperature-scaling"))
+    line = Composer(FakeLLM(restated(*tries)), retriever).compose(pair)
+    assert line.body[0].cites == ("rlhf-calibration",)

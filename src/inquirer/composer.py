@@ -59,6 +59,9 @@ POLAR = re.compile(
 )
 RESTATE_TRIES = 3
 COPIED = "copied"
+# a restatement kept in its note's words with this share copied or more is a near-verbatim copy,
+# left out of a paragraph that has other findings (dev4: such sentences copied 0.89-0.98)
+VERBATIM = 0.75
 # reading faults of a sentence that is still faithful and whole: kept when no try does better,
 # and named in the verdict (revision may still drop an opener that repeats the question)
 FAITHFUL = frozenset({"copied", "repeated_opener"})
@@ -333,6 +336,7 @@ class Draft:
         self.framing_text = ""
         self.body: list[Paragraph] = []
         self.steps: list[Step] = []  # what was set aside, and why
+        self.verbatim: dict[str, float] = {}  # kept in the note's words: its copied share
         # the content words the notes hold: a question's word outside them is a subject the
         # notes do not speak of ("mixture-of-experts" asked of notes on dense scaling laws)
         self.held = content(" ".join(f"{n.title} {n.summary} {n.body}" for n in self.notes))
@@ -431,12 +435,33 @@ class Draft:
             lead = angles.lead_for(len(self.body), len(sentences), count, far)
             for text in self.restate(note, lead, sentences):
                 sentences.append(Sentence(text, (note.id,)))
-                show(text)
+        sentences = self.without_verbatim(sentences)
+        for sentence in sentences:
+            show(sentence.text)
         if not sentences:
             return None
         paragraph = Paragraph(tuple(sentences))
         self.body.append(paragraph)
         return paragraph
+
+    def without_verbatim(self, sentences: list[Sentence]) -> list[Sentence]:
+        """``sentences`` without the near-verbatim copies of their notes (VERBATIM of their
+        words or more) when the paragraph has other findings: a note's sentence shown again as
+        prose, above its own summary in the sources, is what a reader trips on, and a paragraph
+        of other findings does without it. A paragraph of copies only keeps its least copied."""
+        copies = {i: self.verbatim.get(s.text, 0.0) for i, s in enumerate(sentences)}
+        near = {i for i, share in copies.items() if share >= VERBATIM}
+        if not near:
+            return sentences
+        if len(near) == len(sentences):
+            near.discard(min(near, key=lambda i: copies[i]))
+        for i in sorted(near):
+            detail = f"left out: a copy of its note ({copies[i]:.2f} of its words) beside others"
+            self.steps.append(Step("compose", detail, sentences[i].cites[0]))
+        kept = [s for i, s in enumerate(sentences) if i not in near]
+        if kept and near and min(near) == 0:  # the new first sentence opens the paragraph
+            kept[0] = replace(kept[0], text=angles.unled(kept[0].text))
+        return kept
 
     def restate(self, note: Note, lead: str, current: Sequence[Sentence]) -> list[str]:
         """One checked sentence restating ``note``; [] when no try passes. The first try is
@@ -467,7 +492,9 @@ class Draft:
         # it stays, and the verdict names it as copied
         if faithful:
             self.steps.append(Step("compose", "kept in the note's own words", note.id))
-            return [min(faithful)[1]]
+            share, text = min(faithful)
+            self.verbatim[text] = share
+            return [text]
         self.steps.append(Step("compose", f"left out: {why} ({RESTATE_TRIES} tries)", note.id))
         return []
 
