@@ -114,7 +114,7 @@ def test_the_agent_follows_links_and_keeps_a_trace(retriever: Retriever) -> None
     assert any(t["kind"] == "judge" and "kept" in t for t in trace)
 
 
-def test_by_default_a_note_is_relevant_when_the_question_it_answers_is_close(
+def test_by_default_a_note_is_relevant_when_its_question_and_claim_are_close(
     retriever: Retriever,
 ) -> None:
     llm = FakeLLM()
@@ -123,7 +123,7 @@ def test_by_default_a_note_is_relevant_when_the_question_it_answers_is_close(
     judged = {s.note_id: s for s in line.evidence.trace if s.kind == "judge"}
     # the note whose title is the question itself is kept, with its cosine as the reason
     assert judged["rlhf-calibration"].kept
-    assert "at cosine 1.00" in judged["rlhf-calibration"].reason
+    assert "its question and claim are at cosine 0.8" in judged["rlhf-calibration"].reason
     assert any(s.kept is False and "at cosine 0." in s.reason for s in judged.values())
     assert "Judgement" not in [name for name, _ in llm.history]
 

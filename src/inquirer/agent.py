@@ -56,16 +56,18 @@ class Budget:
     # corpus answers reach 0.42-0.80 (both on the bundled corpus; the two signals together
     # mistake 1 of 76 answerable eval questions, each alone many more)
     outside_similarity: float = 0.55
-    # how a read note is found relevant: "title", by the cosine of the question the note answers
-    # (its title) to the question asked; or "model", by the answering model's verdict. On the
-    # notes the agent read for the 92 eval questions (full run of 2026-12-01), the 1.5B's
-    # verdicts told gold notes from the rest at AUC 0.58 and title cosine at 0.76
-    # (benchmarks/relevance.py); "model" is for stronger models, where it may do better
-    judge: Literal["title", "model"] = "title"
-    # the title cosine at which a note is relevant: the highest that keeps as many gold notes on
-    # the odd-numbered eval questions as the 1.5B's verdicts did there (0.77). On the even ones
-    # it keeps 0.80 of gold notes and 0.45 of the rest, the verdicts 0.67 and 0.55
-    relevant_similarity: float = 0.30
+    # how a read note is found relevant: "cosine", by the cosine of what the note is (its title,
+    # the question it answers, and its summary, its claim) to the question asked; or "model", by
+    # the answering model's verdict. On the notes the agent read for the 92 eval questions (full
+    # run of 2026-12-01), the 1.5B's verdicts told gold notes from the rest at AUC 0.58, the
+    # title's cosine at 0.76 and the title and summary's at 0.81 (benchmarks/relevance.py);
+    # "model" is for stronger models, where it may do better
+    judge: Literal["cosine", "model"] = "cosine"
+    # the cosine at which a note is relevant: the highest that keeps as many gold notes on the
+    # odd-numbered eval questions as the title's cosine at 0.30 did (0.80). On the even ones it
+    # keeps 0.84 of gold notes and 0.40 of the rest; the title's cosine kept 0.80 and 0.45, the
+    # verdicts 0.67 and 0.55
+    relevant_similarity: float = 0.34
 
 
 class Agent:
@@ -202,10 +204,12 @@ class Agent:
         if self.budget.judge == "model":
             judgement = self._judge(question, note)
             return judgement.verdict, judgement.reason, judgement.verdict != "no"
-        question_vector, title_vector = self.retriever.embedder.embed([question, note.title])
-        similarity = float(question_vector @ title_vector)
+        question_vector, note_vector = self.retriever.embedder.embed(
+            [question, f"{note.title} {note.summary}"]
+        )
+        similarity = float(question_vector @ note_vector)
         relevant = similarity >= self.budget.relevant_similarity
-        reason = f"the question it answers is at cosine {similarity:.2f} to this one"
+        reason = f"its question and claim are at cosine {similarity:.2f} to this one"
         return ("yes" if relevant else "no"), reason, relevant
 
     def _judge(self, question: str, note: Note) -> Judgement:

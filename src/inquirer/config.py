@@ -93,10 +93,10 @@ class Settings(BaseSettings):
     agent_reads: int = Field(
         12, ge=1, le=50, description="notes the agent reads and judges per question, at most"
     )
-    agent_judge: Literal["title", "model"] = Field(
-        "title",
+    agent_judge: Literal["cosine", "model"] = Field(
+        "cosine",
         description="how the agent finds a read note relevant: by the cosine of the note's "
-        "question to the one asked, or by the answering model's verdict",
+        "question and claim to the one asked, or by the answering model's verdict",
     )
     max_note_bytes: int = Field(1_000_000, ge=1, description="larger note files are rejected")
     follow_outside_links: bool = Field(
