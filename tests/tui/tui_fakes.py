@@ -77,12 +77,12 @@ def write_corpus(root: Path) -> Path:
 
 
 class FixedJudge:
-    """Support by phrase: sentences that say "limits" are weakly supported (partial)."""
+    """Support by phrase: sentences that say "repairs" are weakly supported (partial)."""
 
     name = "fixed"
 
     def support(self, document: str, claim: str) -> float:
-        return 0.3 if "limits" in claim else 0.95
+        return 0.3 if "repairs" in claim else 0.95
 
 
 class GatedLLM(FakeLLM):
