@@ -613,3 +613,17 @@ def test_a_near_verbatim_copy_is_left_out_of_a_paragraph_with_other_findings(
     pair = evidence(retriever, ("rlhf-calibration", "temperature-scaling"))
     line = Composer(FakeLLM(restated(*tries)), retriever).compose(pair)
     assert line.body[0].cites == ("rlhf-calibration",)
+
+
+def test_an_insight_that_restates_the_question_as_its_answer_is_refused(
+    retriever: Retriever,
+) -> None:
+    # most of the question's words, with findings tacked on: the shape of the 1.5B's verdicts
+    verdict = "RLHF does hurt the calibration of model probabilities, as held-out scaling repairs."
+    joined = "What tuning raises in expected error, held-out scaling repairs."
+    llm = FakeLLM({"InsightOut": [{"text": verdict}, {"text": joined}]})
+    ev = evidence(retriever, ("rlhf-calibration", "temperature-scaling"))
+    line = Composer(llm, retriever).compose(ev)
+    assert line.insight == f"{INSIGHT_LEAD} {joined}"
+    asks = [m[-1]["content"] for name, m in llm.history if name == "InsightOut"]
+    assert "question's own words" in asks[1]

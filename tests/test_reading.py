@@ -217,7 +217,7 @@ def test_insight_that_restates_the_body_or_a_note() -> None:
 
 def test_off_question_paragraphs_only_with_relatedness() -> None:
     def cosines(question: str, texts: Sequence[str]) -> list[float]:
-        return [0.05 if "Claude" in t else 0.6 for t in texts]
+        return [0.05 if "Claude" in t or t == QLORA.title else 0.6 for t in texts]
 
     line = make_line(Q, [["QLoRA tunes a 65B model on one GPU."], ["Suffixes transfer to Claude."]])
     found = read_line(line, {"n1": QLORA}, relatedness=cosines).findings
@@ -227,6 +227,16 @@ def test_off_question_paragraphs_only_with_relatedness() -> None:
     assert run(line, QLORA).findings == ()
     unanswered = replace(line, answered=False)  # it shows what lies near, and says so
     assert read_line(unanswered, {"n1": QLORA}, relatedness=cosines).findings == ()
+
+
+def test_a_paragraph_whose_note_asks_the_question_is_on_it_whatever_its_prose() -> None:
+    asks = note("n1", "Can one GPU fine-tune a 65B model?", QLORA.summary)
+
+    def cosines(question: str, texts: Sequence[str]) -> list[float]:
+        return [0.7 if t == asks.title else 0.1 for t in texts]  # the prose sits far
+
+    line = make_line(Q, [["QLoRA tunes a 65B model on one GPU."]])
+    assert read_line(line, {"n1": asks}, relatedness=cosines).findings == ()
 
 
 def test_contradiction_with_the_cited_notes_own_answer() -> None:

@@ -524,3 +524,21 @@ def test_a_sentence_that_comes_to_open_its_paragraph_loses_its_within_paragraph_
     assert [s.text for s in revised.body[1].sentences] == ["URIAL aligned base models in context."]
     lead = [c for c in changes if c.reason.startswith("lead dropped")]
     assert [(c.paragraph, c.index) for c in lead] == [(1, 1)]
+
+
+def test_an_insight_drawing_on_a_finding_revision_dropped_goes_with_it() -> None:
+    line = make_line(
+        [
+            [
+                Sentence(
+                    "LIMA used 1,000 examples and matched GPT-4 in 43% of cases.", ("lima-note",)
+                )
+            ],
+            [Sentence("The notes say URIAL aligns base models in context.", ("urial-note",))],
+        ],
+        insight=f"{INSIGHT_LEAD} Few examples and URIAL's in-context aligning teach one style.",
+    )
+    verdict = verifier(FixedJudge("j", {})).verify(line, NOTES, NOTES.keys())
+    revised, changes = Reviser(FakeLLM()).revise(line, verdict, NOTES)
+    assert len(revised.body) == 1 and revised.insight == ""
+    assert any("drew on findings revision dropped (align, urial)" in c.reason for c in changes)

@@ -81,6 +81,10 @@ JOINING = content(  # words that join or report findings, which a restatement ma
     "ways kind account explain explains found finds study studies report reported reports "
     "showed shows demonstrated result results using used across various"
 )
+# an insight holding this share of the question's content words restates the question as its
+# answer ("A model's own uncertainty can be used to decide when to retrieve and when to trust a
+# retrieved document over its memory, with …": a verdict the 1.5B cannot make)
+RESTATED_QUESTION = 0.75
 SEED = 23  # seeds of the sampled tries, so that a line can be made again
 REPORTS = (  # verbs by which a sentence names its source: "<note id> found that …"
     r"(?:found|finds|find|shows?|showed|reports?|reported|suggests?|suggested|argues?|argued|"
@@ -613,7 +617,9 @@ class Draft:
             return "it gives numbers, where it should conclude from the findings without them"
         if re.search(rf"\bet al\b|\b{REPORTS}\s+that\b", text, re.I):
             return "it reports who found what instead of concluding"
-        if mine and len(mine & asked) / len(mine) >= ECHO:
+        if (mine and len(mine & asked) / len(mine) >= ECHO) or (
+            len(asked) >= 4 and len(mine & asked) / len(asked) >= RESTATED_QUESTION
+        ):
             return "it answers in the question's own words instead of concluding from the findings"
         said = content(" ".join(s.text for p in self.body for s in p.sentences))
         borrowed = sorted((mine & asked) - said - self.held)

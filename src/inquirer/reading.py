@@ -260,8 +260,17 @@ def read_line(
         earlier += [(p, s.text) for s in paragraph.sentences]
 
     if relatedness is not None and line.body and line.answered:
+        # a paragraph bears on the question through its prose or through the questions its
+        # notes answer (their titles): restated findings alone can sit far from an abstract
+        # question (dev5: PopQA's adaptive retrieval at 0.16 to "can a model's own uncertainty
+        # decide when to retrieve"), while a note on another subject is far by both
         texts = [" ".join(s.text for s in p.sentences) for p in line.body]
-        for p, cosine in enumerate(relatedness(line.question, texts)):
+        asks = [[notes[c].title for c in p.cites if c in notes] for p in line.body]
+        cosines = relatedness(line.question, texts + [t for a in asks for t in a])
+        at = len(texts)
+        for p, text_cosine in enumerate(cosines[: len(texts)]):
+            cosine = max([text_cosine, *cosines[at : at + len(asks[p])]])
+            at += len(asks[p])
             if cosine < OFF_QUESTION:
                 findings.append(
                     Finding(

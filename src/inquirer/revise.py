@@ -23,9 +23,10 @@ from .composer import sources_of
 from .errors import LLMError
 from .facts import missing_numbers
 from .llm import LLM
+from .reading import insight_text
 from .types import Change, Finding, Line, Note, Paragraph, Sentence, SentenceCheck, Verdict
 from .verifier import note_document
-from .wording import tokens
+from .wording import content, tokens
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +86,14 @@ class Reviser:
                 changes.append(Change(-1, -1, old.summary, new.summary, "summary restored"))
         insight = line.insight
         found = [f for f in verdict.reading if f.part == "insight"]
+        gone = _gone(line, body)
         if found and insight:
             changes.append(Change(-1, -1, insight, "", f"insight dropped: {found[0].detail}"))
+            insight = ""
+        elif insight and content(insight_text(insight)) & gone:
+            lost = ", ".join(sorted(content(insight_text(insight)) & gone)[:4])
+            reason = f"insight dropped: it drew on findings revision dropped ({lost})"
+            changes.append(Change(-1, -1, insight, "", reason))
             insight = ""
         bad_next = {f.index: f.detail for f in verdict.reading if f.part == "next"}
         next_lines = tuple(q for k, q in enumerate(line.next_lines) if k not in bad_next)
@@ -155,6 +162,14 @@ def _trips(line: Line, findings: Sequence[Finding]) -> dict[tuple[int, int], str
             for i in range(len(line.body[f.paragraph].sentences)):
                 out.setdefault((f.paragraph, i), f.detail)
     return out
+
+
+def _gone(line: Line, body: Sequence[Paragraph]) -> set[str]:
+    """The content words only the body sentences revision dropped or rewrote held (beside the
+    question's)."""
+    before = content(" ".join(s.text for p in line.body for s in p.sentences))
+    after = content(" ".join(s.text for p in body for s in p.sentences))
+    return before - after - content(line.question)
 
 
 def _why(check: SentenceCheck) -> str:

@@ -59,8 +59,10 @@ def stem(word: str) -> str:
 
 
 def content(text: str) -> set[str]:
-    """The stems of the words that carry content (no stop words, none under 3 letters)."""
-    return {stem(t) for t in tokens(text) if t not in STOP and len(t) > 2}
+    """The stems of the words that carry content (no stop words, none under 3 letters), a
+    possessive's "'s" cut ("URIAL's" is URIAL)."""
+    words = (t.removesuffix("'s").removesuffix("\u2019s") for t in tokens(text))
+    return {stem(t) for t in words if t not in STOP and len(t) > 2}
 
 
 def content_overlap(a: str, b: str) -> float:
