@@ -5,6 +5,7 @@ The real model is in test_ask_e2e.py."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -627,3 +628,31 @@ def test_an_insight_that_restates_the_question_as_its_answer_is_refused(
     assert line.insight == f"{INSIGHT_LEAD} {joined}"
     asks = [m[-1]["content"] for name, m in llm.history if name == "InsightOut"]
     assert "question's own words" in asks[1]
+
+
+def test_a_span_cut_off_mid_form_is_a_failed_try_not_the_end_of_the_line(
+    retriever: Retriever,
+) -> None:
+    from inquirer.errors import LLMError
+
+    joined = "What tuning raises in expected error, held-out scaling repairs."
+
+    class CutOff(FakeLLM):
+        cut = False
+
+        def structured(self, messages: Any, schema: Any, **kwargs: Any) -> Any:
+            if schema.__name__ == "InsightOut" and not self.cut:
+                self.cut = True
+                raise LLMError(
+                    "local/m returned output that does not fit InsightOut (cut off at "
+                    "max_tokens): Unterminated string",
+                    retryable=True,
+                )
+            return super().structured(messages, schema, **kwargs)
+
+    llm = CutOff({"InsightOut": [{"text": joined}]})
+    line = Composer(llm, retriever).compose(
+        evidence(retriever, ("rlhf-calibration", "temperature-scaling"))
+    )
+    assert line.insight == f"{INSIGHT_LEAD} {joined}"
+    assert any("did not fit its form" in s.detail for s in line.evidence.trace)

@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field
 from . import angles, prompts
 from .checks import clean_sentence, finish, foreign_script, leaks, overlap, prompt_texts
 from .compose_prompt import shared_prompt
+from .errors import LLMError
 from .facts import missing_numbers
 from .llm import LLM
 from .next_lines import propose
@@ -347,13 +348,22 @@ class Draft:
 
     def ask(
         self, task: str, schema: type[BaseModel], max_tokens: int, sample: int = 0
-    ) -> BaseModel:
-        out, _ = self.llm.structured(
-            shared_prompt(self.question, self.notes, task),
-            schema,
-            max_tokens=max_tokens,
-            sample=sample,
-        )
+    ) -> BaseModel | None:
+        """The model's span for ``task``; None when its output did not fit the schema even
+        after the model client's retry (a small model cut off mid-string): a failed try of
+        that span, never the end of the line."""
+        try:
+            out, _ = self.llm.structured(
+                shared_prompt(self.question, self.notes, task),
+                schema,
+                max_tokens=max_tokens,
+                sample=sample,
+            )
+        except LLMError as exc:
+            if "does not fit" not in str(exc):
+                raise
+            self.steps.append(Step("compose", f"a try did not fit its form: {exc}"))
+            return None
         return out
 
     # -- the shape ----------------------------------------------------------------------------
@@ -382,7 +392,7 @@ class Draft:
         task = prompts.load("compose_framing")
         text = ""
         for attempt in range(2):
-            out = self.ask(task, FramingOut, 100, sample=SEED + attempt if attempt else 0)
+            out = self.ask(task, FramingOut, 140, sample=SEED + attempt if attempt else 0)
             text = self._framed(str(getattr(out, "text", "")))
             why = self._framing_problem(text)
             if not why:
@@ -568,7 +578,7 @@ class Draft:
             task = prompts.render(
                 "compose_insight", first=first.text, second=second.text, retry=retry
             )
-            out = self.ask(task, InsightOut, 100, sample=attempt and SEED + attempt)
+            out = self.ask(task, InsightOut, 160, sample=attempt and SEED + attempt)
             text = insight_sentence(str(getattr(out, "text", "")), self.question, said)
             why = "it is not one whole, plain sentence"
             if text:
