@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -143,6 +144,14 @@ class FakeOpenAI:
         schema = (fmt.get("json_schema") or {}).get("schema")
         if not schema:
             return "A plain answer."
+        asked = str((body.get("messages") or [{}])[-1].get("content", ""))
+        said = re.search(r" says: (.*)$", asked, re.M)
+        if said and set(schema.get("properties", {})) == {"text"}:  # a note to restate
+            return json.dumps({"text": restated(said.group(1), schema["properties"]["text"])})
+        found = re.findall(r"^[AB]: (.*)$", asked, re.M)
+        if len(found) == 2 and set(schema.get("properties", {})) == {"text"}:  # an insight
+            a, b = (next(w for w in re.findall(r"[A-Za-z]+", f) if len(w) > 4) for f in found)
+            return json.dumps({"text": f"{a.capitalize()} and {b.lower()} point the same way."})
         return json.dumps(self.instance.build(schema, schema.get("$defs", {})))
 
     def __enter__(self) -> FakeOpenAI:
@@ -152,6 +161,16 @@ class FakeOpenAI:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def restated(claim: str, field: dict[str, Any]) -> str:
+    """The note's claim in its own words, never 8 in a row (faithful, and no copy), opened as
+    the field's pattern asks when it asks."""
+    words = claim.rstrip(".").split()
+    text = " and ".join(" ".join(words[k : k + 7]) for k in range(0, len(words), 7)) + "."
+    if field.get("pattern"):
+        text = f"In short, {text[0].lower()}{text[1:]}"
+    return text[0].upper() + text[1:]
 
 
 def _chunks(content: str) -> Iterator[dict[str, Any]]:
