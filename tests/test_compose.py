@@ -150,6 +150,15 @@ def restated(*texts: str) -> dict[str, list[dict[str, object]]]:
     return {"RestatedOut": [{"text": t} for t in texts]}
 
 
+def opener_shapes(llm: FakeLLM) -> list[str]:
+    """The pattern each restatement's schema held its text to ('' for none), in call order."""
+    return [
+        s.model_json_schema()["properties"]["text"].get("pattern", "")
+        for s in llm.schemas
+        if s.__name__ == "RestatedOut"
+    ]
+
+
 def test_a_restatement_copied_from_its_note_is_asked_again_then_kept_as_the_least_copied(
     retriever: Retriever,
 ) -> None:
@@ -168,11 +177,7 @@ def test_a_restatement_copied_from_its_note_is_asked_again_then_kept_as_the_leas
     assert "set aside: it copies" in retry and copy not in retry  # the reason, not its words
     assert len(asks) >= 3  # three tries for the first note
     assert said[0] == less  # faithful, if not reworded: kept, and the verdict names it
-    shapes = [
-        s.model_json_schema()["properties"]["text"].get("pattern", "")
-        for s in llm.schemas
-        if s.__name__ == "RestatedOut"
-    ]
+    shapes = opener_shapes(llm)
     assert shapes[0] == "" and all(p.startswith("^(?:After|In|") for p in shapes[1:3])
     assert all(SUMMARIES["rlhf-calibration"] not in s for s in said)  # never the summary
 
@@ -531,11 +536,7 @@ def test_forced_openers_skip_those_the_line_already_opens_with(retriever: Retrie
     llm = FakeLLM(restated(copy, reworded, second, fixed))
     line = Composer(llm, retriever).compose(evidence(retriever))
     assert [s.text for s in line.body[0].sentences][:1] == [reworded]
-    shapes = [
-        s.model_json_schema()["properties"]["text"].get("pattern", "")
-        for s in llm.schemas
-        if s.__name__ == "RestatedOut"
-    ]
+    shapes = opener_shapes(llm)
     # the second note's forced opener may not be "After", which the first sentence opens with
     assert shapes[1].startswith("^(?:After|") and shapes[3].startswith("^(?:In|")
 
@@ -579,11 +580,7 @@ def test_a_forced_opener_is_never_the_one_its_note_opens_with(
     ev = Evidence("Is stated confidence calibrated?", (ReadNote(note, True, "", 1),), ())
     llm = FakeLLM(restated(summary))  # a copy: the next try is held to an opener
     Composer(llm, retriever).compose(ev)
-    shapes = [
-        s.model_json_schema()["properties"]["text"].get("pattern", "")
-        for s in llm.schemas
-        if s.__name__ == "RestatedOut"
-    ]
+    shapes = opener_shapes(llm)
     assert shapes[1] and "After" not in shapes[1] and "(?:In|" in shapes[1]
 
 
