@@ -13,14 +13,10 @@ from conftest import FakeLLM, fake_retriever, write_note
 from inquirer import prompts
 from inquirer.agent import Budget
 from inquirer.checks import clean_sentence, finish
-from inquirer.composer import (
-    FRAMING_LEAD,
-    INSIGHT_LEAD,
-    NEARBY,
-    UNANSWERED,
-)
+from inquirer.composer import FRAMING_LEAD, NEARBY, UNANSWERED
 from inquirer.config import Settings
 from inquirer.errors import InquirerError
+from inquirer.insight import INSIGHT_LEAD
 from inquirer.next_lines import propose
 from inquirer.pipeline import MAX_QUESTION_CHARS, Pipeline
 from inquirer.render import markdown, render, text, to_json

@@ -17,7 +17,8 @@ from cli_support import REAL_BUDGET, TINY_BUDGET
 from conftest import REPO, write_note
 from inquirer.checks import prompt_texts, words
 from inquirer.cli import cli
-from inquirer.composer import FRAMING_LEAD, INSIGHT_LEAD, UNANSWERED
+from inquirer.composer import FRAMING_LEAD, UNANSWERED
+from inquirer.insight import INSIGHT_LEAD
 from inquirer.notes import read_note
 
 pytestmark = pytest.mark.slow

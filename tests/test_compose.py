@@ -12,8 +12,9 @@ import pytest
 
 from conftest import FakeLLM, fake_retriever, write_note
 from inquirer import angles
-from inquirer.composer import INSIGHT_LEAD, Composer, insight_sentence
+from inquirer.composer import Composer
 from inquirer.config import Settings
+from inquirer.insight import INSIGHT_LEAD, insight_sentence
 from inquirer.next_lines import propose
 from inquirer.reading import read_line
 from inquirer.retrieval import Retriever

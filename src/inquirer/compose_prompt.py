@@ -1,5 +1,6 @@
-"""The opening every composing step of a line shares, so a model server's prompt cache can reuse
-it: the instructions, the question and the notes' claims, then the step's own task."""
+"""What every composing step of a line shares: the opening of its prompt, so a model server's
+prompt cache can reuse it (the instructions, the question and the notes' claims, then the step's
+own task), and how many tries a span gets, with which seeds."""
 
 from __future__ import annotations
 
@@ -7,6 +8,12 @@ from collections.abc import Sequence
 
 from . import prompts
 from .types import Note
+
+TRIES = 3  # tries of one span: the first greedy, the rest sampled with the reason the last failed
+SEED = 23  # seeds of the sampled tries, so that a line can be made again
+# a floor on each span's length: without one the grammar lets a small model answer with "",
+# which the 0.5B did for the first try of most restatements
+MIN_SPAN = 12
 
 
 def shared_prompt(

@@ -2,10 +2,11 @@
 
 Code decides the shape (angles.py): which notes share a paragraph, the order of paragraphs, the
 yes / no the notes settle in their own words, and the leads from one finding to the next. The
-model writes only short spans — the framing, one restatement per note, the insight, the next
-lines — and each span is checked before the user sees it: whole sentences, no copied clauses,
-numbers exact, no note ids, nothing the reading pass (reading.py) would find. A span that fails is
-written once more with the reason given, then dropped; a note's summary is never shown as prose.
+model writes only short spans — the framing, one restatement per note, the insight (insight.py),
+the next lines (next_lines.py) — and each span is checked before the user sees it: whole
+sentences, no copied clauses, numbers exact, no note ids, nothing the reading pass (reading.py)
+would find, nothing its notes do not say (faithful.py). A span that fails is written again with
+the reason given, then dropped; a note's summary is never shown as prose.
 
 Every model call of a line opens with the same text (instructions, question, the notes used), so
 a model server's prompt cache can reuse it; only the task at the end differs. Citations are
@@ -20,15 +21,16 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import NamedTuple
 
 from pydantic import BaseModel, Field
 
 from . import angles, prompts
 from .checks import clean_sentence, finish, foreign_script, leaks, overlap, prompt_texts
-from .compose_prompt import shared_prompt
+from .compose_prompt import MIN_SPAN, SEED, TRIES, shared_prompt
 from .errors import LLMError
 from .facts import missing_numbers
+from .faithful import REPORTS, added_words, unsaid_comparison, unsaid_negation
+from .insight import write as insight_of
 from .llm import LLM
 from .next_lines import propose
 from .reading import META, RUN, fragment, read_line
@@ -48,7 +50,6 @@ from .wording import (
 log = logging.getLogger(__name__)
 
 FRAMING_LEAD = "This explores"
-INSIGHT_LEAD = "The thing you didn't know you wanted to know:"
 NEAR = f"{FRAMING_LEAD} what the corpus holds near this question."
 UNANSWERED = "The corpus holds too little to answer this directly."
 NEARBY = "What it holds nearby follows; it bears on the question without settling it."
@@ -58,7 +59,6 @@ POLAR = re.compile(
     r"^(?:do|does|did|is|are|was|were|can|could|should|would|will|has|have|had|must|may|might)\b",
     re.I,
 )
-RESTATE_TRIES = 3
 COPIED = "copied"
 # a restatement kept in its note's words with this share copied or more is a near-verbatim copy,
 # left out of a paragraph that has other findings (dev4: such sentences copied 0.89-0.98)
@@ -66,49 +66,12 @@ VERBATIM = 0.75
 # reading faults of a sentence that is still faithful and whole: kept when no try does better,
 # and named in the verdict (revision may still drop an opener that repeats the question)
 FAITHFUL = frozenset({"copied", "repeated_opener"})
-ECHO = 0.5  # share of an insight's content words that are the question's: an echo, not a conclusion
-# an insight may add words that join two findings, not claims of its own: past this share of
-# its content words from neither finding nor their notes, the 1.5B was found inventing ("the
-# latter requiring more computational resources")
-NOVEL = 1 / 3
 # a restatement rewords, so it may bring more words of its own: at 0.4 the three dev-run
 # sentences above it all misstated their notes, while "LoRA keeps pace with full fine-tuning"
 # (of "matches", 0.38) passes
 RESTATED_NOVEL = 0.4
-JOINING = content(  # words that join or report findings, which a restatement may add
-    "tension trade-off trade cost limit limits alike same shared share common pattern mechanism "
-    "effect effects together both differ different difference depends depend conditions holds "
-    "hold whereas while unlike like similar similarly contrast gap side sides point points way "
-    "ways kind account explain explains found finds study studies report reported reports "
-    "showed shows demonstrated result results using used across various"
-)
-# an insight holding this share of the question's content words restates the question as its
-# answer ("A model's own uncertainty can be used to decide when to retrieve and when to trust a
-# retrieved document over its memory, with …": a verdict the 1.5B cannot make)
-RESTATED_QUESTION = 0.75
-SEED = 23  # seeds of the sampled tries, so that a line can be made again
-REPORTS = (  # verbs by which a sentence names its source: "<note id> found that …"
-    r"(?:found|finds|find|shows?|showed|reports?|reported|suggests?|suggested|argues?|argued|"
-    r"demonstrates?|demonstrated|notes?|noted|states?|stated|says|said|concludes?|concluded)"
-)
 STUDY = r"(?:study|paper|work|note|authors|researchers|experiment|analysis)"  # "The study found"
-NEGATION = re.compile(r"\b(?:not|no|never|cannot|without|neither|nor)\b|n't\b", re.I)
-# which way a comparison goes: a restatement may say one side won only where its note does
-# (the 1.5B turned "LoRA matches full fine-tuning" into "LoRA outperforms full fine-tuning")
-AHEAD = re.compile(r"\b(?:outperform\w*|surpass\w*|beat|beats|beaten|superior|better)\b", re.I)
-BEHIND = re.compile(
-    r"\b(?:underperform\w*|inferior|worse|falls? behind|fell behind|falls? short|fell short|"
-    r"lags?|lagged|trails?|trailed)\b",
-    re.I,
-)
-# ("exceeds" and "best" are left out: notes use them of other things, "the dataset exceeds the
-# adapter's capacity", "the best learning rate", which once let "outperforms" through)
 OnText = Callable[[str], None]
-
-
-# a floor on each span's length: without one the grammar lets a small model answer with "",
-# which the 0.5B did for the first try of most restatements
-MIN_SPAN = 12
 
 
 class FramingOut(BaseModel):
@@ -144,10 +107,6 @@ def opened(openers: Sequence[str]) -> type[RestatedOut]:
 
     Opened.__name__ = Opened.__qualname__ = "RestatedOut"
     return Opened
-
-
-class InsightOut(BaseModel):
-    text: str = Field(min_length=MIN_SPAN, max_length=320)
 
 
 def sources_of(body: Sequence[Paragraph], notes: Mapping[str, Note]) -> tuple[SourceEntry, ...]:
@@ -198,66 +157,12 @@ def copied_share(sentence: str, note: Note) -> float:
     return sum(copied_mask(words, source, RUN)) / len(words) if words else 0.0
 
 
-class Piece(NamedTuple):
-    """A paragraph (or sentence) handed to the insight, with the notes it cites."""
-
-    text: str
-    cites: tuple[str, ...]
-
-
 EVIDENCED = re.compile(
     r",?\s+(?:as|which is|that is|this is)?\s*(?:evidenced|shown|demonstrated|supported|"
     r"suggested|highlighted|indicated|revealed)\s+by\s+(?:the\s+|various\s+|several\s+)*"
     r"(?:findings|studies|study|evidence|research|notes|results|papers|literature)\b.*$",
     re.I,
 )
-# what a small model opens an insight with in place of a claim: "The findings suggest that"
-INSIGHT_OPENER = re.compile(
-    r"^(?:(?:the|these|both|two|all|such)\s+)?(?:findings?|essay|stud(?:y|ies)|evidence|results?|"
-    r"research|paragraphs?|papers?|a and b)\s+(?:\w+\s+){0,2}?"
-    r"(?:suggests?|shows?|demonstrates?|indicates?|reveals?|supports?|found|finds|highlights?|"
-    r"imply|implies|point|points)\s+(?:to\s+)?(?:the\s+idea\s+)?(?:that\s+)?",
-    re.I,
-)
-
-
-# an insight that names a relation instead of stating it: "A link between the popularity of
-# entities and retrieval accuracy, and a tension between …" (the 1.5B, with no verb)
-RELATION = re.compile(
-    r"^(?:an?|the)\s+(?:\w+\s+)?(?:link|tension|connection|relationship|relation|trade-?off|"
-    r"contrast|interplay|balance|correlation)\s+between\b",
-    re.I,
-)
-FINITE = re.compile(
-    r"\b(?:is|are|was|were|can|could|may|might|will|would|does|do|did|has|have|had|shows?|"
-    r"means?|suggests?|lies|lie|runs?|holds?|remains?|makes?|limits?|explains?|depends?)\b",
-    re.I,
-)
-
-
-def added_words(text: str, source: str, most: float = NOVEL) -> list[str]:
-    """The content words of ``text`` that ``source`` lacks, when they are more than ``most`` of
-    them (words that only join or report findings aside); [] otherwise. Of the 96 body
-    sentences of the dev runs, those with the largest share were the ones that misstated their
-    note ("LoRA … leading to … faster inference", where its note says no added latency)."""
-    own = content(text)
-    novel = sorted(own - content(source) - JOINING)
-    return novel if own and len(novel) / len(own) > most else []
-
-
-def insight_sentence(raw: str, question: str, earlier: Sequence[str]) -> str:
-    """The model's insight as it may be shown: its first whole sentence with a reporting
-    opener ("The findings suggest that", "The thing you didn't know …:") cut, or ''."""
-    text = re.sub(
-        r"^the thing you didn'?t know you wanted to know:?\s*", "", raw.strip(), flags=re.I
-    )
-    text = INSIGHT_OPENER.sub("", text)
-    text = finish(text)
-    text = split_sentences(text)[0] if text else ""
-    text = clean_sentence(text, question=question, earlier=earlier) if text else ""
-    if RELATION.match(text) and not FINITE.search(text):
-        return ""
-    return text[:1].upper() + text[1:]
 
 
 class Composer:
@@ -287,7 +192,7 @@ class Composer:
             paragraph = draft.paragraph(group, far, len(plan), lambda s: emit(s + " "))
             if paragraph is not None:
                 emit("\n\n")
-        insight = draft.insight()
+        insight = insight_of(draft)
         emit(insight + "\n")
         sources = sources_of(draft.body, {r.note.id: r.note for r in evidence.read})
         next_lines = self.next_lines(question, evidence, sources, draft.steps)
@@ -483,7 +388,7 @@ class Draft:
         retry = ""
         schema: type[RestatedOut] = RestatedOut
         faithful: list[tuple[float, str]] = []  # whole and exact, only not reworded
-        for attempt in range(RESTATE_TRIES):
+        for attempt in range(TRIES):
             task = prompts.render("compose_restate", note_id=note.id, claim=claim, retry=retry)
             out = self.ask(task, schema, 150, sample=attempt and SEED + attempt)
             said = finish(str(getattr(out, "text", "")))
@@ -506,7 +411,7 @@ class Draft:
             share, text = min(faithful)
             self.verbatim[text] = share
             return [text]
-        self.steps.append(Step("compose", f"left out: {why} ({RESTATE_TRIES} tries)", note.id))
+        self.steps.append(Step("compose", f"left out: {why} ({TRIES} tries)", note.id))
         return []
 
     def fresh_openers(self, current: Sequence[Sentence], claim: str) -> list[str]:
@@ -536,13 +441,12 @@ class Draft:
         borrowed = sorted((content(bare) & content(self.question)) - self.held)
         if borrowed:
             return f"it speaks of {', '.join(borrowed)}, which none of the notes do"
-        negation = NEGATION.search(bare)
-        if negation and not NEGATION.search(f"{note.summary} {note.body}"):
-            return f"it says {negation.group(0)!r} where the note does not"
-        for side in (AHEAD, BEHIND):
-            said = side.search(bare)
-            if said and not side.search(f"{note.summary} {note.body}"):
-                return f"it says {said.group(0)!r}, a comparison its note does not make"
+        negation = unsaid_negation(bare, f"{note.summary} {note.body}")
+        if negation:
+            return f"it says {negation!r} where the note does not"
+        compared = unsaid_comparison(bare, f"{note.summary} {note.body}")
+        if compared:
+            return f"it says {compared!r}, a comparison its note does not make"
         source = f"{note.title} {note.summary} {note.body} {self.question}"
         novel = added_words(bare, source, RESTATED_NOVEL)
         if novel:
@@ -558,101 +462,6 @@ class Draft:
             return f"{COPIED}: {copied[0].detail}"
         return "it " + "; ".join(dict.fromkeys(f.detail for f in found)) if found else ""
 
-    def insight(self) -> str:
-        """The closing insight, checked like the body and for drawing on both findings it was
-        given; '' when no try passes (the verdict then names the missing insight). Each try hands
-        the model two paragraphs that share words beyond the question's, the pair most alike
-        first: a 1.5B asked to conclude from a whole line answers the question in its words
-        (dev runs: no insight in 12 of 12 lines), while two findings side by side give it
-        something to join."""
-        pairs = self._pairs()
-        if not pairs:
-            return ""
-        retry = ""
-        said = [s.text for p in self.body for s in p.sentences]
-        for attempt in range(RESTATE_TRIES):
-            first, second = pairs[attempt % len(pairs)]
-            task = prompts.render(
-                "compose_insight", first=first.text, second=second.text, retry=retry
-            )
-            out = self.ask(task, InsightOut, 160, sample=attempt and SEED + attempt)
-            text = insight_sentence(str(getattr(out, "text", "")), self.question, said)
-            why = "it is not one whole, plain sentence"
-            if text:
-                insight = f"{INSIGHT_LEAD} {text}"
-                why = self._found(self._line(body=tuple(self.body), insight=insight), "insight")
-                if not why:
-                    why = self._unjoined(text, (first, second))
-                if not why:
-                    return insight
-            log.debug("insight, try %d: %r -> %s", attempt + 1, text, why)
-            self.steps.append(Step("compose", f"insight, try {attempt + 1}: {text!r} {why}"))
-            retry = f"\n\nYour last try was set aside: {why}. Write another."
-        return ""
-
-    def _pairs(self) -> list[tuple[Piece, Piece]]:
-        """Two findings to join, in the order the insight tries them: pairs of paragraphs, most
-        content words shared beyond the question's first; one paragraph's first two sentences
-        when the line has one paragraph; none when it has one sentence."""
-        asked = content(self.question)
-        found = [
-            Piece(
-                " ".join(s.text for s in p.sentences),
-                tuple(c for s in p.sentences for c in s.cites),
-            )
-            for p in self.body
-        ]
-        if len(found) == 1 and len(self.body[0].sentences) >= 2:
-            a, b, *_ = self.body[0].sentences
-            return [(Piece(a.text, a.cites), Piece(b.text, b.cites))]
-        pairs = [(a, b) for i, a in enumerate(found) for b in found[i + 1 :]]
-        return sorted(
-            pairs, key=lambda ab: -len((content(ab[0].text) & content(ab[1].text)) - asked)
-        )
-
-    def _unjoined(self, text: str, pair: tuple[Piece, Piece]) -> str:
-        """Why an insight does not conclude from the two findings it was given, or '': it must
-        draw words (beyond the question's) from both, not be mostly the question's own words (a
-        verdict a small model cannot make), not speak of a subject of the question that neither
-        the paragraphs nor the notes speak of, and not say one side won, or turn a finding
-        round, where no note of the two findings does. Nor may it give numbers or say who found
-        what: the 1.5B's insights that did ("Both Biderman et al. (2024) and … found that …
-        99.3%") restated two findings, one of them wrongly."""
-        asked = content(self.question)
-        mine = content(text)
-        if re.search(r"\d", text):  # the 1.5B's insights with numbers restated two findings
-            return "it gives numbers, where it should conclude from the findings without them"
-        if re.search(rf"\bet al\b|\b{REPORTS}\s+that\b", text, re.I):
-            return "it reports who found what instead of concluding"
-        if (mine and len(mine & asked) / len(mine) >= ECHO) or (
-            len(asked) >= 4 and len(mine & asked) / len(asked) >= RESTATED_QUESTION
-        ):
-            return "it answers in the question's own words instead of concluding from the findings"
-        said = content(" ".join(s.text for p in self.body for s in p.sentences))
-        borrowed = sorted((mine & asked) - said - self.held)
-        if borrowed:  # the question's subject pinned on findings that do not speak of it
-            return f"it speaks of {', '.join(borrowed)}, which no paragraph or note does"
-        own = mine - asked
-        if not all(own & content(f.text) for f in pair):
-            return "it draws on one finding, not on two together"
-        notes = " ".join(
-            f"{self.by_id[c].summary} {self.by_id[c].body}"
-            for f in pair
-            for c in f.cites
-            if c in self.by_id
-        )
-        novel = added_words(text, f"{pair[0].text} {pair[1].text} {notes} {self.question}")
-        if novel:  # what neither finding nor its notes say
-            return f"it adds what neither finding says ({', '.join(novel[:6])})"
-        for side in (AHEAD, BEHIND):
-            word = side.search(text)
-            if word and not side.search(notes):
-                return f"it says {word.group(0)!r}, a comparison no note of the two makes"
-        negation = NEGATION.search(text)
-        if negation and not NEGATION.search(notes):
-            return f"it says {negation.group(0)!r} where neither note does"
-        return ""
-
     # -- helpers ------------------------------------------------------------------------------
 
     def _findings(self, line: Line, part: str, place: tuple[int, int] = (-1, -1)) -> list[Finding]:
@@ -667,6 +476,10 @@ class Draft:
         """Why the reading pass faults ``part`` of ``line``, or ''."""
         found = self._findings(line, part)
         return "it " + "; ".join(dict.fromkeys(f.detail for f in found)) if found else ""
+
+    def insight_fault(self, insight: str) -> str:
+        """Why the reading pass faults ``insight`` closing the body so far, or ''."""
+        return self._found(self._line(body=tuple(self.body), insight=insight), "insight")
 
     def _line(
         self, *, body: tuple[Paragraph, ...] = (), insight: str = "", framing: str = ""

@@ -17,8 +17,9 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from .checks import words
-from .composer import FRAMING_LEAD, INSIGHT_LEAD
+from .composer import FRAMING_LEAD
 from .facts import missing_entities, missing_numbers
+from .insight import INSIGHT_LEAD
 from .judges import Panel
 from .reading import Relatedness, read_line
 from .types import Failure, Line, NextCheck, Note, Sentence, SentenceCheck, Verdict

@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .composer import INSIGHT_LEAD
 from .errors import InquirerError
 from .indexer import Indexer
+from .insight import INSIGHT_LEAD
 from .render import line_id
 from .types import Line
 

@@ -1,0 +1,57 @@
+"""Whether a span the model wrote says only what its notes say: no negation or comparison
+they lack, and not many words of its own. Shared by the restatements and the insight."""
+
+from __future__ import annotations
+
+import re
+
+from .wording import content
+
+REPORTS = (  # verbs by which a sentence names its source: "<note id> found that …"
+    r"(?:found|finds|find|shows?|showed|reports?|reported|suggests?|suggested|argues?|argued|"
+    r"demonstrates?|demonstrated|notes?|noted|states?|stated|says|said|concludes?|concluded)"
+)
+NEGATION = re.compile(r"\b(?:not|no|never|cannot|without|neither|nor)\b|n't\b", re.I)
+# which way a comparison goes: a span may say one side won only where its note does
+# (the 1.5B turned "LoRA matches full fine-tuning" into "LoRA outperforms full fine-tuning")
+AHEAD = re.compile(r"\b(?:outperform\w*|surpass\w*|beat|beats|beaten|superior|better)\b", re.I)
+BEHIND = re.compile(
+    r"\b(?:underperform\w*|inferior|worse|falls? behind|fell behind|falls? short|fell short|"
+    r"lags?|lagged|trails?|trailed)\b",
+    re.I,
+)
+# ("exceeds" and "best" are left out: notes use them of other things, "the dataset exceeds the
+# adapter's capacity", "the best learning rate", which once let "outperforms" through)
+JOINING = content(  # words that join or report findings, which a span may add
+    "tension trade-off trade cost limit limits alike same shared share common pattern mechanism "
+    "effect effects together both differ different difference depends depend conditions holds "
+    "hold whereas while unlike like similar similarly contrast gap side sides point points way "
+    "ways kind account explain explains found finds study studies report reported reports "
+    "showed shows demonstrated result results using used across various"
+)
+
+
+def added_words(text: str, source: str, most: float) -> list[str]:
+    """The content words of ``text`` that ``source`` lacks, when they are more than ``most`` of
+    them (words that only join or report findings aside); [] otherwise. Of the 96 body
+    sentences of the dev runs, those with the largest share were the ones that misstated their
+    note ("LoRA … leading to … faster inference", where its note says no added latency)."""
+    own = content(text)
+    novel = sorted(own - content(source) - JOINING)
+    return novel if own and len(novel) / len(own) > most else []
+
+
+def unsaid_negation(text: str, source: str) -> str:
+    """The negation ``text`` makes where ``source`` makes none, or ''."""
+    negation = NEGATION.search(text)
+    return negation.group(0) if negation and not NEGATION.search(source) else ""
+
+
+def unsaid_comparison(text: str, source: str) -> str:
+    """The word by which ``text`` says one side is ahead (or behind) where ``source`` says
+    nothing that way, or ''."""
+    for side in (AHEAD, BEHIND):
+        said = side.search(text)
+        if said and not side.search(source):
+            return said.group(0)
+    return ""

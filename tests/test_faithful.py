@@ -1,0 +1,45 @@
+"""What a model-written span may say beyond its notes (faithful.py), on sentences the 1.5B wrote
+in dev runs."""
+
+from __future__ import annotations
+
+from inquirer.faithful import added_words, unsaid_comparison, unsaid_negation
+
+LORA = (
+    "LoRA matches full fine-tuning on the target domain while forgetting less of what the base "
+    "model could do outside it."
+)
+CAI = (
+    "Constitutional AI trains a harmless assistant from natural-language principles; its "
+    "preference model makes the result more harmless than RLHF at comparable helpfulness."
+)
+
+
+def test_a_comparison_its_note_does_not_make_is_named() -> None:
+    assert unsaid_comparison("LoRA outperforms full fine-tuning on the domain.", LORA) == (
+        "outperforms"
+    )
+    assert unsaid_comparison("Full fine-tuning falls behind LoRA.", LORA) == "falls behind"
+    assert (
+        unsaid_comparison("LoRA does better than full fine-tuning.", f"{LORA} It is better.") == ""
+    )
+    assert unsaid_comparison("LoRA keeps pace with full fine-tuning.", LORA) == ""
+
+
+def test_a_negation_its_note_does_not_make_is_named() -> None:
+    assert unsaid_negation("The assistant did not harm any participants.", CAI) == "not"
+    assert unsaid_negation("The assistant never refused.", CAI) == "never"
+    assert unsaid_negation("LoRA forgets less.", LORA) == ""
+    assert unsaid_negation("It is not harmful.", f"{CAI} It is not evasive.") == ""
+
+
+def test_words_of_its_own_count_only_past_the_share_allowed() -> None:
+    wrong = "LoRA leads to faster inference and cheaper serving on every device."
+    assert added_words(wrong, LORA, 0.4) == [
+        "cheaper", "device", "every", "faster", "inference", "lead", "serv"
+    ]  # fmt: skip
+    assert (
+        added_words("LoRA keeps pace with full fine-tuning on the target domain.", LORA, 0.4) == []
+    )
+    # joining words ("both", "whereas", "trade-off") are not claims of the span's own
+    assert added_words("Both LoRA and full fine-tuning show a trade-off.", LORA, 0.0) == []
