@@ -3,7 +3,7 @@ in dev runs."""
 
 from __future__ import annotations
 
-from inquirer.faithful import added_words, unsaid_comparison, unsaid_negation
+from inquirer.faithful import added_tail, added_words, unsaid_comparison, unsaid_negation
 
 LORA = (
     "LoRA matches full fine-tuning on the target domain while forgetting less of what the base "
@@ -43,3 +43,16 @@ def test_words_of_its_own_count_only_past_the_share_allowed() -> None:
     )
     # joining words ("both", "whereas", "trade-off") are not claims of the span's own
     assert added_words("Both LoRA and full fine-tuning show a trade-off.", LORA, 0.0) == []
+
+
+def test_a_clause_tacked_on_after_the_finding_is_caught_by_its_own_words() -> None:
+    cai = f"{CAI} Crowdworkers compared the assistants."
+    tacked = (
+        "Constitutional AI was more harmless than RLHF, and the assistant did not harm any "
+        "participants."
+    )
+    assert added_tail(tacked, cai) == ["any", "harm", "participant"]
+    # the same finding closed by a clause its note does say
+    kept = "Constitutional AI trains from principles, with comparable helpfulness to RLHF."
+    assert added_tail(kept, cai) == []
+    assert added_tail("LoRA matches full fine-tuning on the target domain.", LORA) == []

@@ -52,6 +52,15 @@ def test_a_number_no_cited_note_states_is_missing() -> None:
     assert missing_numbers("A 70 billion parameter model.", ["Llama-2-70B was used."]) == []
 
 
+def test_a_share_is_stated_only_by_the_same_share() -> None:
+    note = "RL from AI feedback labelled by PaLM 2 was preferred over SFT 71% of the time."
+    # the 1.5B's sentence: its 2 and 3 are nowhere shares in the note
+    wrong = "RLAIF outperformed the SFT baseline by 2% and 3 percent."
+    assert missing_numbers(wrong, [note, "3 tasks"]) == ["2", "3"]
+    assert missing_numbers("Raters preferred it 71 percent of the time.", [note]) == []
+    assert missing_numbers("PaLM 2 labelled 71% of pairs.", [note]) == []
+
+
 def test_names_are_the_capitalized_mixed_and_numbered_tokens() -> None:
     found = entities("Swapping answers changed GPT-4's verdict on MT-Bench, as Zheng found.")
     assert found == ["GPT-4", "MT-Bench", "Zheng"]

@@ -29,7 +29,7 @@ from .checks import clean_sentence, finish, foreign_script, leaks, overlap, prom
 from .compose_prompt import MIN_SPAN, SEED, TRIES, shared_prompt
 from .errors import LLMError
 from .facts import missing_numbers
-from .faithful import REPORTS, added_words, unsaid_comparison, unsaid_negation
+from .faithful import REPORTS, added_tail, added_words, unsaid_comparison, unsaid_negation
 from .insight import write as insight_of
 from .llm import LLM
 from .next_lines import propose
@@ -451,6 +451,9 @@ class Draft:
         novel = added_words(bare, source, RESTATED_NOVEL)
         if novel:
             return f"it says what its note does not ({', '.join(novel[:5])})"
+        tacked = added_tail(bare, source)
+        if tacked:
+            return f"its closing clause says what its note does not ({', '.join(tacked[:5])})"
         earlier = [s.text for p in self.body for s in p.sentences] + [s.text for s in current]
         if any(overlap(bare, e) >= 0.8 for e in earlier):
             return "it repeats an earlier sentence"

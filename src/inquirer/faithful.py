@@ -41,6 +41,28 @@ def added_words(text: str, source: str, most: float) -> list[str]:
     return novel if own and len(novel) / len(own) > most else []
 
 
+# a clause a small model tacks on after the finding: ", and the assistant did not harm any
+# participants" (dev runs, of a note that says nothing of participants)
+TAIL = re.compile(
+    r",\s+(?:and|while|with|by|which|thereby|but|leading|resulting|making|allowing)\b"
+)
+TAIL_NOVEL = 0.5
+
+
+def added_tail(text: str, source: str) -> list[str]:
+    """The content words of ``text``'s closing clause that ``source`` lacks, when they are half
+    of that clause's or more; [] otherwise. Of the 5 dev-run restatements this finds, 3 had
+    tacked an invention on ("…, leading to lower GPU memory usage and faster inference", of a
+    note that says LoRA adds no latency); the other 2 reworded their note faithfully, and are
+    only asked for once more."""
+    tails = list(TAIL.finditer(text))
+    if not tails:
+        return []
+    own = content(text[tails[-1].start() :]) - JOINING
+    novel = sorted(own - content(source))
+    return novel if len(own) >= 2 and len(novel) / len(own) >= TAIL_NOVEL else []
+
+
 def unsaid_negation(text: str, source: str) -> str:
     """The negation ``text`` makes where ``source`` makes none, or ''."""
     negation = NEGATION.search(text)
