@@ -20,10 +20,29 @@ def test_a_comparison_its_note_does_not_make_is_named() -> None:
         "outperforms"
     )
     assert unsaid_comparison("Full fine-tuning falls behind LoRA.", LORA) == "falls behind"
-    assert (
-        unsaid_comparison("LoRA does better than full fine-tuning.", f"{LORA} It is better.") == ""
-    )
+    better = f"{LORA} On some tasks it does better than full fine-tuning."
+    assert unsaid_comparison("LoRA does better than full fine-tuning.", better) == ""
+    assert unsaid_comparison("On chat, LoRA does better.", better) == ""  # it ends its clause
     assert unsaid_comparison("LoRA keeps pace with full fine-tuning.", LORA) == ""
+
+
+def test_a_comparison_counts_only_where_the_note_makes_it_of_the_same_thing() -> None:
+    tulu = (
+        "The best model averaged 87% of ChatGPT's performance. Larger and better-pretrained "
+        "bases gave the biggest improvements."
+    )
+    assert unsaid_comparison("Each model outperformed ChatGPT, by a margin.", tulu) == (
+        "outperformed"
+    )
+    regret = (
+        "LoRA matches full fine-tuning when the learning rate is about 10x the full fine-tuning "
+        "optimum. LoRA falls behind when the dataset exceeds the adapter's capacity."
+    )
+    wrong = "LoRA falls behind when the learning rate is about 10x the optimum."
+    assert unsaid_comparison(wrong, regret) == "falls behind"
+    assert unsaid_comparison("LoRA falls behind once the dataset is large.", regret) == ""
+    # "strategic underperformance" names a behaviour; it compares nothing
+    assert unsaid_comparison("Models may sandbag by strategic underperformance.", LORA) == ""
 
 
 def test_a_negation_its_note_does_not_make_is_named() -> None:

@@ -444,7 +444,7 @@ class Draft:
         negation = unsaid_negation(bare, f"{note.summary} {note.body}")
         if negation:
             return f"it says {negation!r} where the note does not"
-        compared = unsaid_comparison(bare, f"{note.summary} {note.body}")
+        compared = unsaid_comparison(bare, f"{note.title} {note.summary} {note.body}")
         if compared:
             return f"it says {compared!r}, a comparison its note does not make"
         source = f"{note.title} {note.summary} {note.body} {self.question}"

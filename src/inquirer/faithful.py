@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .wording import content
+from .wording import content, split_sentences
 
 REPORTS = (  # verbs by which a sentence names its source: "<note id> found that …"
     r"(?:found|finds|find|shows?|showed|reports?|reported|suggests?|suggested|argues?|argued|"
@@ -16,12 +16,13 @@ NEGATION = re.compile(r"\b(?:not|no|never|cannot|without|neither|nor)\b|n't\b", 
 # (the 1.5B turned "LoRA matches full fine-tuning" into "LoRA outperforms full fine-tuning")
 AHEAD = re.compile(r"\b(?:outperform\w*|surpass\w*|beat|beats|beaten|superior|better)\b", re.I)
 BEHIND = re.compile(
-    r"\b(?:underperform\w*|inferior|worse|falls? behind|fell behind|falls? short|fell short|"
-    r"lags?|lagged|trails?|trailed)\b",
+    r"\b(?:underperform(?:s|ed|ing)?|inferior|worse|falls? behind|fell behind|falls? short|"
+    r"fell short|lags?|lagged|trails?|trailed)\b",
     re.I,
 )
 # ("exceeds" and "best" are left out: notes use them of other things, "the dataset exceeds the
 # adapter's capacity", "the best learning rate", which once let "outperforms" through)
+GENERIC = content("other others one ones")  # "far worse than others": no thing of its own
 JOINING = content(  # words that join or report findings, which a span may add
     "tension trade-off trade cost limit limits alike same shared share common pattern mechanism "
     "effect effects together both differ different difference depends depend conditions holds "
@@ -70,10 +71,17 @@ def unsaid_negation(text: str, source: str) -> str:
 
 
 def unsaid_comparison(text: str, source: str) -> str:
-    """The word by which ``text`` says one side is ahead (or behind) where ``source`` says
-    nothing that way, or ''."""
+    """The word by which ``text`` says one side is ahead (or behind) where no sentence of
+    ``source`` says so of the same thing, or ''. The thing is what follows the word in its
+    clause ("outperformed ChatGPT"): the 1.5B wrote "each model outperformed ChatGPT" of a note
+    whose only "better" was of "better-pretrained bases", and "LoRA falls behind when the
+    learning rate is about 10x" of a note where it falls behind when the data exceeds its
+    capacity. A comparison that ends its clause needs only the word."""
+    sentences = split_sentences(source)
     for side in (AHEAD, BEHIND):
-        said = side.search(text)
-        if said and not side.search(source):
-            return said.group(0)
+        for said in side.finditer(text):
+            clause = re.split(r"[.;:,!?]", text[said.end() :], maxsplit=1)[0]
+            thing = content(" ".join(clause.split()[:4])) - GENERIC
+            if not any(side.search(s) and (not thing or thing & content(s)) for s in sentences):
+                return said.group(0)
     return ""
