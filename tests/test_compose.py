@@ -615,6 +615,22 @@ def test_a_near_verbatim_copy_is_left_out_after_a_paragraphs_first_finding(
     assert line.body[0].cites[0] == "rlhf-calibration"
 
 
+def test_a_near_verbatim_copy_of_one_of_the_lines_two_best_notes_stays(
+    retriever: Retriever,
+) -> None:
+    from inquirer.composer import Draft
+    from inquirer.types import Sentence
+
+    ev = evidence(retriever)  # ranked: rlhf-calibration, verbal-confidence, temperature-, scale-
+    draft = Draft(Composer(FakeLLM(), retriever), QUESTION, ev.read, ev)
+    order = ("temperature-scaling", "verbal-confidence", "scale-calibration")
+    sentences = [Sentence(SUMMARIES[i], (i,)) for i in order]
+    draft.verbatim = {s.text: 0.95 for s in sentences}
+    kept = [s.cites[0] for s in draft.without_verbatim(sentences)]
+    # the first stays as the paragraph's first, the second as the line's second-best note
+    assert kept == ["temperature-scaling", "verbal-confidence"]
+
+
 def test_an_insight_that_restates_the_question_as_its_answer_is_refused(
     retriever: Retriever,
 ) -> None:

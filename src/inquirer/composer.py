@@ -63,6 +63,7 @@ COPIED = "copied"
 # a restatement kept in its note's words with this share copied or more is a near-verbatim copy,
 # left out of a paragraph that has other findings (dev4: such sentences copied 0.89-0.98)
 VERBATIM = 0.75
+CENTRAL = 2  # the line's best-ranked notes, kept even as near-verbatim copies
 # reading faults of a sentence that is still faithful and whole: kept when no try does better,
 # and named in the verdict (revision may still drop an opener that repeats the question)
 FAITHFUL = frozenset({"copied", "repeated_opener"})
@@ -365,13 +366,19 @@ class Draft:
 
     def without_verbatim(self, sentences: list[Sentence]) -> list[Sentence]:
         """``sentences`` without the near-verbatim copies of their notes (VERBATIM of their
-        words or more) after the paragraph's first: a note's sentence shown again as prose, above
-        its own summary in the sources, is what a reader trips on, and a paragraph with another
-        finding first does without it."""
+        words or more) after the paragraph's first, but for the line's CENTRAL notes: a note's
+        sentence shown again as prose, above its own summary in the sources, is what a reader
+        trips on, and a paragraph with another finding first does without it."""
         copies = {i: self.verbatim.get(s.text, 0.0) for i, s in enumerate(sentences)}
-        # the paragraph's first finding, its best-ranked note, always stays: dropping it lost a
-        # line's central note (dev5 q006, the imitation-data note whose title is the question)
-        near = {i for i, share in copies.items() if share >= VERBATIM and i > 0}
+        # the paragraph's first finding and the line's best-ranked notes always stay: dropping
+        # them lost a line's central note (dev5 q006, the imitation-data note whose title is the
+        # question; dev6 q002, the note on when LoRA matches full fine-tuning, ranked second)
+        central = {r.note.id for r in self.used[:CENTRAL]}
+        near = {
+            i
+            for i, share in copies.items()
+            if share >= VERBATIM and i > 0 and sentences[i].cites[0] not in central
+        }
         if not near:
             return sentences
         for i in sorted(near):
