@@ -238,6 +238,34 @@ def test_an_insight_that_restates_the_body_is_dropped_not_shown(retriever: Retri
     assert line.insight == f"{INSIGHT_LEAD} {good}"
 
 
+def test_an_insight_not_asked_is_none_and_the_verdict_says_why(
+    retriever: Retriever, settings: Settings
+) -> None:
+    from inquirer.pipeline import asks_insight
+    from inquirer.verifier import part_failures
+
+    pair = evidence(retriever, ("rlhf-calibration", "temperature-scaling"))
+    llm = FakeLLM()
+    line = Composer(llm, retriever, insight=False).compose(pair)
+    assert line.insight == "" and "InsightOut" not in [name for name, _ in llm.history]
+    failures = [f.detail for f in part_failures(line)]
+    assert f"the line has no insight: not asked of {llm.model}, whose insights conflated" in (
+        " ".join(failures)
+    )
+    # asked, and every try refused: the verdict counts the tries
+    first = Composer(FakeLLM(), retriever).compose(pair).body[0].sentences[0].text
+    line = Composer(FakeLLM({"InsightOut": [{"text": first}] * 3}), retriever).compose(pair)
+    assert "the line has no insight: none of 3 tries passed the checks" in [
+        f.detail for f in part_failures(line)
+    ]
+    # 'auto' asks every model but the embedded ones
+    auto, on, off = (
+        settings.model_copy(update={"compose_insight": v}) for v in ("auto", "on", "off")
+    )
+    assert not asks_insight(auto, "local/qwen2.5-coder-1.5b") and asks_insight(auto, "openai/x")
+    assert asks_insight(on, "local/qwen2.5-coder-1.5b") and not asks_insight(off, "openai/x")
+
+
 def test_every_step_opens_with_the_same_prompt(retriever: Retriever) -> None:
     llm = FakeLLM()
     Composer(llm, retriever).compose(evidence(retriever))

@@ -30,6 +30,7 @@ from .compose_prompt import MIN_SPAN, SEED, TRIES, shared_prompt
 from .errors import LLMError
 from .facts import missing_numbers
 from .faithful import REPORTS, added_tail, added_words, unsaid_comparison, unsaid_negation
+from .insight import NOT_ASKED
 from .insight import write as insight_of
 from .llm import LLM
 from .next_lines import propose
@@ -167,10 +168,18 @@ EVIDENCED = re.compile(
 
 
 class Composer:
-    def __init__(self, llm: LLM, retriever: Retriever, *, options: SearchOptions | None = None):
+    def __init__(
+        self,
+        llm: LLM,
+        retriever: Retriever,
+        *,
+        options: SearchOptions | None = None,
+        insight: bool = True,
+    ):
         self.llm = llm
         self.retriever = retriever
         self.options = options or SearchOptions()
+        self.insight = insight  # False: the line closes without one, and its trace says why
 
     def compose(self, evidence: Evidence, on_text: OnText | None = None) -> Line:
         emit = on_text or (lambda _text: None)
@@ -193,7 +202,12 @@ class Composer:
             paragraph = draft.paragraph(group, far, len(plan), lambda s: emit(s + " "))
             if paragraph is not None:
                 emit("\n\n")
-        insight = insight_of(draft)
+        if self.insight:
+            insight = insight_of(draft)
+        else:
+            insight = ""
+            why = f"{NOT_ASKED} of {self.llm.model}, whose insights conflated their findings"
+            draft.steps.append(Step("compose", why))
         emit(insight + "\n")
         sources = sources_of(draft.body, {r.note.id: r.note for r in evidence.read})
         next_lines = self.next_lines(question, evidence, sources, draft.steps)

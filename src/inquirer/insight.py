@@ -21,6 +21,8 @@ from .types import Note, Paragraph, Step
 from .wording import content, split_sentences
 
 INSIGHT_LEAD = "The thing you didn't know you wanted to know:"
+KEPT = "insight, kept try"  # the trace step of the try shown
+NOT_ASKED = "insight: not asked"  # the trace step of a line whose model is not asked for one
 ECHO = 0.5  # share of an insight's content words that are the question's: an echo, not a conclusion
 # an insight may add words that join two findings, not claims of its own: past this share of
 # its content words from neither finding nor their notes, the 1.5B was found inventing ("the
@@ -117,6 +119,7 @@ def write(draft: Drafting) -> str:
             insight = f"{INSIGHT_LEAD} {text}"
             why = draft.insight_fault(insight) or unjoined(text, (first, second), draft)
             if not why:
+                draft.steps.append(Step("compose", f"{KEPT} {attempt + 1}"))
                 return insight
         draft.steps.append(Step("compose", f"insight, try {attempt + 1}: {text!r} {why}"))
         retry = f"\n\nYour last try was set aside: {why}. Write another."

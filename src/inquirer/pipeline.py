@@ -20,6 +20,7 @@ from .config import Settings
 from .embeddings import Embedder
 from .errors import InquirerError, LLMError
 from .llm import LLM, Usage
+from .local_model import is_local
 from .retrieval import Retriever
 from .revise import Reviser
 from .types import Line, SentenceCheck, Step, Verdict
@@ -61,6 +62,13 @@ def shorten(question: str) -> str:
     return cut.rstrip(" ,;:") + "…"
 
 
+def asks_insight(settings: Settings | None, model: str) -> bool:
+    """Whether lines made with ``model`` close with an insight (the compose_insight setting:
+    'auto' asks every model but the embedded local ones)."""
+    chosen = settings.compose_insight if settings is not None else "auto"
+    return chosen == "on" or (chosen == "auto" and not is_local(model))
+
+
 class Pipeline:
     """The parts one question needs, built once and reused for many."""
 
@@ -87,7 +95,9 @@ class Pipeline:
                 judge=settings.agent_judge,
             )
         self.agent = Agent(llm, retriever, options=options, budget=budget)
-        self.composer = Composer(llm, retriever, options=options)
+        self.composer = Composer(
+            llm, retriever, options=options, insight=asks_insight(settings, llm.model)
+        )
         self.verifier = verifier
         self.reviser = reviser
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from .checks import words
 from .composer import FRAMING_LEAD
 from .facts import missing_entities, missing_numbers
-from .insight import INSIGHT_LEAD
+from .insight import INSIGHT_LEAD, KEPT, NOT_ASKED
 from .judges import Panel
 from .reading import Relatedness, read_line
 from .types import Failure, Line, NextCheck, Note, Sentence, SentenceCheck, Verdict
@@ -281,6 +281,20 @@ class Verifier:
         return out
 
 
+def _no_insight(line: Line) -> str:
+    """Why ``line`` has no insight, as its trace tells."""
+    steps = [s.detail for s in line.evidence.trace if s.kind == "compose"]
+    told = next((d for d in steps if d.startswith(NOT_ASKED)), "")
+    if told:
+        return told.removeprefix("insight: ")
+    if any(d.startswith(KEPT) for d in steps):
+        return "revision dropped it (the changes say why)"
+    failed = sum(d.startswith("insight, try") for d in steps)
+    if failed:
+        return f"none of {failed} tries passed the checks"
+    return "there were not two findings to join"
+
+
 def part_failures(line: Line) -> list[Failure]:
     """Every part FORMAT.md requires, present and in its form."""
     out = []
@@ -290,7 +304,9 @@ def part_failures(line: Line) -> list[Failure]:
         out.append(Failure("part", f"the framing does not open with '{FRAMING_LEAD} …'"))
     if not 3 <= len(line.body) <= 5:
         out.append(Failure("part", f"the body has {len(line.body)} paragraphs, not 3 to 5"))
-    if not line.insight.startswith(INSIGHT_LEAD) or len(line.insight) <= len(INSIGHT_LEAD) + 3:
+    if not line.insight.strip():
+        out.append(Failure("part", f"the line has no insight: {_no_insight(line)}"))
+    elif not line.insight.startswith(INSIGHT_LEAD) or len(line.insight) <= len(INSIGHT_LEAD) + 3:
         out.append(Failure("part", f"the insight does not begin '{INSIGHT_LEAD}' and go on"))
     if not line.sources:
         out.append(Failure("part", "there are no sources"))
