@@ -101,9 +101,10 @@ class Settings(BaseSettings):
     compose_insight: Literal["auto", "on", "off"] = Field(
         "auto",
         description="whether lines close with an insight: 'auto' asks every model but the "
-        "embedded local ones, none of whose 10 insights on the dev runs was a true joint "
-        "conclusion (each answered in the question's words, restated one finding, or "
-        "conflated two); the line then has none and its verdict says why",
+        "embedded local ones, none of whose 14 insights on the dev runs was a conclusion no "
+        "single note states (two joined two findings fairly; the rest echoed the question, "
+        "restated one finding or conflated two); the line then has none and its verdict "
+        "says why",
     )
     max_note_bytes: int = Field(1_000_000, ge=1, description="larger note files are rejected")
     follow_outside_links: bool = Field(
