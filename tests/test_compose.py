@@ -526,6 +526,34 @@ def test_a_framing_that_vouches_by_the_studies_ends_before_that_clause(
     assert line.framing.startswith("This explores how far tuning bends what a model believes. ")
 
 
+@pytest.mark.parametrize(
+    ("framed", "kept"),
+    [
+        (  # the README's question, whose notes answer "mostly the format"
+            "the tension between the task and the output format in instruction tuning, showing "
+            "that while instruction tuning can teach a model the task, it does not necessarily "
+            "teach the model the output format.",
+            "the tension between the task and the output format in instruction tuning.",
+        ),
+        (
+            "how far tuning bends calibration without retraining, by examining the effectiveness "
+            "of various methods.",
+            "how far tuning bends calibration without retraining.",
+        ),
+        (  # a noun is no claiming clause
+            "the finding that tuning bends calibration, and what repairs it.",
+            "the finding that tuning bends calibration, and what repairs it.",
+        ),
+    ],
+)
+def test_a_framing_that_goes_on_to_claim_a_finding_ends_before_that_clause(
+    retriever: Retriever, framed: str, kept: str
+) -> None:
+    llm = FakeLLM({"FramingOut": [{"text": framed}]})
+    line = Composer(llm, retriever).compose(evidence(retriever))
+    assert line.framing.startswith(f"This explores {kept} ")
+
+
 def test_an_insight_joins_the_two_findings_it_is_given_and_compares_only_as_they_do(
     retriever: Retriever,
 ) -> None:

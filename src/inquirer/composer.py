@@ -159,6 +159,16 @@ def copied_share(sentence: str, note: Note) -> float:
     return sum(copied_mask(words, source, RUN)) / len(words) if words else 0.0
 
 
+# a framing's clause that goes on to claim what the notes show: "…, showing that while
+# instruction tuning can teach a model the task, it does not …" (the README's question, whose
+# notes answer "mostly the format"), "…, highlighting how these models differ in …" (of a corpus
+# that holds no such difference). The framing frames; the sentence ends before the clause.
+CLAIMING = re.compile(
+    r",\s+(?:(?:by|through|while|and)\s+)?(?:showing|highlighting|examining|indicating|"
+    r"suggesting|revealing|demonstrating|emphasi[sz]ing|arguing|finding|noting|concluding|"
+    r"underscoring|illustrating)\b.*$",
+    re.I,
+)
 EVIDENCED = re.compile(
     r",?\s+(?:as|which is|that is|this is)?\s*(?:evidenced|shown|demonstrated|supported|"
     r"suggested|highlighted|indicated|revealed)\s+by\s+(?:the\s+|various\s+|several\s+)*"
@@ -334,10 +344,13 @@ class Draft:
             if text.lower().startswith(echo.lower()):
                 text = text[len(echo) :].lstrip(" ,:?")
         text = re.sub(rf"\s*\b{FRAMING_LEAD}\b\s*", " ", text).strip()
-        # "…, as evidenced by the findings of various studies on …": the framing frames; the
-        # clause that vouches for it by "the studies" is cut, the sentence ends before it
-        cut = EVIDENCED.search(text)
-        return f"{text[: cut.start()].rstrip(' ,;')}." if cut else text
+        # "…, as evidenced by the findings of various studies on …", "…, showing that …": the
+        # framing frames; a clause that vouches for it or claims a finding is cut
+        cut = EVIDENCED.search(text) or CLAIMING.search(text)
+        if not cut:
+            return text
+        kept = re.sub(r"(?:[\s,;]+(?:by|through|while|and|with|of))+$", "", text[: cut.start()])
+        return f"{kept.rstrip(' ,;')}."
 
     def _framing_problem(self, text: str) -> str:
         """Why a framing sentence fails, or ''."""
