@@ -21,6 +21,7 @@ from .types import Note, Paragraph, Step
 from .wording import content, split_sentences
 
 INSIGHT_LEAD = "The thing you didn't know you wanted to know:"
+TRIED = "insight, try"  # the trace step of a try set aside, with its reason
 KEPT = "insight, kept try"  # the trace step of the try shown
 NOT_ASKED = "insight: not asked"  # the trace step of a line whose model is not asked for one
 ECHO = 0.5  # share of an insight's content words that are the question's: an echo, not a conclusion
@@ -121,7 +122,7 @@ def write(draft: Drafting) -> str:
             if not why:
                 draft.steps.append(Step("compose", f"{KEPT} {attempt + 1}"))
                 return insight
-        draft.steps.append(Step("compose", f"insight, try {attempt + 1}: {text!r} {why}"))
+        draft.steps.append(Step("compose", f"{TRIED} {attempt + 1}: {text!r} {why}"))
         retry = f"\n\nYour last try was set aside: {why}. Write another."
     return ""
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from .checks import words
 from .composer import FRAMING_LEAD
 from .facts import missing_entities, missing_numbers
-from .insight import INSIGHT_LEAD, KEPT, NOT_ASKED
+from .insight import INSIGHT_LEAD, KEPT, NOT_ASKED, TRIED
 from .judges import Panel
 from .reading import Relatedness, read_line
 from .types import Failure, Line, NextCheck, Note, Sentence, SentenceCheck, Verdict
@@ -289,7 +289,7 @@ def _no_insight(line: Line) -> str:
         return told.removeprefix("insight: ")
     if any(d.startswith(KEPT) for d in steps):
         return "revision dropped it (the changes say why)"
-    failed = sum(d.startswith("insight, try") for d in steps)
+    failed = sum(d.startswith(TRIED) for d in steps)
     if failed:
         return f"none of {failed} tries passed the checks"
     return "there were not two findings to join"
