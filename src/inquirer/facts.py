@@ -8,124 +8,30 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-UNITS = {
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
-# after a number word: a fraction ("two thirds"), or the line counting its own evidence ("two
-# studies agree"), which is no fact a note must state
-NOT_FACTS = [
-    "thirds",
-    "quarters",
-    "fifths",
-    "tenths",
-    "notes",
-    "studies",
-    "papers",
-    "findings",
-    "sources",
-    "works",
-    "results",
-    "lines",
-    "angles",
-    "sides",
-    "views",
-    "perspectives",
-    "ways",
-    "accounts",
-]
-SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
-SUFFIXES = {"k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
-NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
-WORD_NUMBER = re.compile(
-    r"\b(a|an|one|" + "|".join(UNITS) + r")[\s-]+(" + "|".join(SCALES) + r")\b"
-    r"|\b(" + "|".join(UNITS) + r")\b(?![\s-]+(?:" + "|".join(NOT_FACTS) + r")\b)",
-    re.IGNORECASE,
-)
-# a number given as a share: it is supported only by the same share, not by the same digits
-# elsewhere (the 1.5B wrote "outperformed the SFT baseline by 2% and 3%" of a note whose 2 and 3
-# stood for other things, "PaLM 2"; two such claims of evals/claims.jsonl are labelled
-# not_enough_info, and no supported one has a share its note lacks)
-PERCENT = re.compile(
-    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)",
-    re.IGNORECASE,
-)
+from . import quantities
+
 APOSTROPHES = "'\u2019"
-DIGIT_SCALE = re.compile(r"(\d+(?:\.\d+)?)\s+(" + "|".join(SCALES) + r")\b", re.IGNORECASE)
 TOKEN = re.compile(rf"[^\W_]+(?:[-.{APOSTROPHES}/][^\W_]+)*")
 ALNUM = re.compile(r"[^\W_]+")
 
 
-def _value(text: str) -> str:
-    """A canonical form for a number, so that '1,000', '1000' and '1000.0' compare equal."""
-    number = float(text.replace(",", ""))
-    return f"{number:g}" if number < 1e15 else text
-
-
 def numbers(text: str) -> set[str]:
-    """Every number in ``text``, canonical: digits (with commas and decimals) and number words
-    from 'two' up ('a thousand', 'three hundred'); 'one' is too often a pronoun to count."""
-    found = {_value(m.group(0)) for m in NUMBER.finditer(text)}
-    for match in WORD_NUMBER.finditer(text):
-        unit, scale, alone = match.groups()
-        if alone:
-            found.add(_value(str(UNITS[alone.lower()])))
-            continue
-        base = UNITS.get(unit.lower(), 1)
-        found.add(_value(str(base * SCALES[scale.lower()])))
-    for match in DIGIT_SCALE.finditer(text):  # '70 billion'
-        found.add(_value(str(float(match.group(1)) * SCALES[match.group(2).lower()])))
-    return found
-
-
-def expanded_numbers(text: str) -> set[str]:
-    """``numbers`` plus what a note's shorthand stands for: '70B' is also 70 billion, '32K'
-    also 32,000 — so that a sentence may spell out what the note abbreviates."""
-    found = numbers(text)
-    for match in re.finditer(r"(?<![\w.])(\d+(?:\.\d+)?)([kKmMbB])\b", text):
-        found.add(_value(str(float(match.group(1)) * SUFFIXES[match.group(2).lower()])))
-    return found
-
-
-def percents(text: str) -> set[str]:
-    """The numbers ``text`` gives as shares ("43%", "12 percent")."""
-    return {_value(m.group(1)) for m in PERCENT.finditer(text)}
+    """Every number in ``text``, canonical (quantities.py reads them): digits with commas and
+    decimals, number words from 'two' up ('a thousand', 'twenty-five'); 'one' is too often a
+    pronoun to count."""
+    return {q.key for q in quantities.read(text)}
 
 
 def missing_numbers(sentence: str, documents: Iterable[str]) -> list[str]:
-    """The numbers of ``sentence`` that none of ``documents`` states; a share ("2%") counts
-    as stated only where a document gives the same share."""
-    stated: set[str] = set()
-    shares: set[str] = set()
-    for document in documents:
-        stated |= expanded_numbers(document)
-        shares |= percents(document)
-    missing = (numbers(sentence) - stated) | (percents(sentence) - shares)
-    return sorted(missing, key=lambda v: float(v))
+    """The numbers of ``sentence`` that none of ``documents`` bears out, as the sentence
+    writes them. A number is borne
+    out by the same value in any spelling, or by the value its rounding, bound ('over
+    28,000') or approximation ('about 45%') allows; a share ('2%') only by a share — the
+    1.5B wrote "outperformed the SFT baseline by 2% and 3%" of a note whose 2 and 3 stood for
+    other things ("PaLM 2"); two such claims of evals/claims.jsonl are labelled
+    not_enough_info, and no supported one has a share its note lacks."""
+    missing = {q.text: q.value for q in quantities.unsupported(sentence, documents)}
+    return sorted(missing, key=lambda k: missing[k])
 
 
 def entities(sentence: str) -> list[str]:
