@@ -35,11 +35,11 @@ from inquirer.facts import missing_entities, missing_numbers
 from inquirer.judges import CALIBRATED, LLMJudge
 from inquirer.notes import read_note
 from inquirer.services import build_llm
-from inquirer.verifier import note_document
+from inquirer.verifier import joint_document, note_document
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
-SETS = ("claims", *SOURCES)
+SETS = ("claims", "lines", *SOURCES)
 CLAUSE = re.compile(
     r";\s+|,\s+(?=(?:and|but|while|whereas|which|although|though|so|yet)\s)|\s+(?=whereas\s)"
 )
@@ -57,7 +57,7 @@ class Item:
     claim: str
     document: str  # what the judge reads: the excerpt of a note, or the external evidence
     whole: str  # the whole note, or the evidence
-    asserted: str  # what the model-free checks read (a question's answer, not the question)
+    asserted: str  # what the model-free checks read
 
 
 def items(sets: Sequence[str], splits: Sequence[str], cache: Path) -> list[Item]:
@@ -72,8 +72,10 @@ def items(sets: Sequence[str], splits: Sequence[str], cache: Path) -> list[Item]
             out.append(
                 Item(c.id, "claims", c.split, c.supported, c.kind, c.claim, excerpt, whole, c.claim)
             )
+    if "lines" in sets:
+        out += line_items(splits)
     for name in sets:
-        if name == "claims":
+        if name in ("claims", "lines"):
             continue
         for p in load(name, cache):
             if p.split in splits:
@@ -87,16 +89,52 @@ def items(sets: Sequence[str], splits: Sequence[str], cache: Path) -> list[Item]
                         p.claim,
                         p.evidence,
                         p.evidence,
-                        p.asserted,
+                        p.claim,
                     )
                 )
     return out
 
 
+def line_items(splits: Sequence[str]) -> list[Item]:
+    """evals/line_claims.jsonl: sentences the composer wrote that relate findings, labelled by
+    hand against their cited notes; split like the claims, alternately within each kind."""
+    out: list[Item] = []
+    seen: dict[str, int] = {}
+    for text in (REPO / "evals" / "line_claims.jsonl").read_text(encoding="utf-8").splitlines():
+        data = json.loads(text)
+        kind = str(data["kind"])
+        split = "dev" if seen.get(kind, 0) % 2 == 0 else "test"
+        seen[kind] = seen.get(kind, 0) + 1
+        if split not in splits:
+            continue
+        notes = [read_note(REPO / "corpus" / "notes" / f"{n}.md") for n in data["note_ids"]]
+        claim = str(data["claim"])
+        whole = "\n\n".join(f"[{n.id}]\n{note_document(n)}" for n in notes)
+        supported = data["label"] == "supported"
+        out.append(
+            Item(
+                data["id"],
+                "lines",
+                split,
+                supported,
+                kind,
+                claim,
+                joint_document(notes, claim),
+                whole,
+                claim,
+            )
+        )
+    return out
+
+
 def clauses(claim: str) -> list[str]:
-    """The clauses of a claim a judge can check alone (at least four words each)."""
-    parts = [p.strip(" ,;") for p in CLAUSE.split(claim)]
-    parts = [p for p in parts if len(p.split()) >= 4]
+    """The clauses of a claim a judge can check alone (at least four words each): split at
+    sentence ends, semicolons and a comma before a joining word, never inside brackets."""
+    masked = re.sub(r"\([^)]*\)", lambda m: m.group(0).replace(",", "\0").replace(".", "\1"), claim)
+    parts = []
+    for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z])", masked):
+        parts += [p.strip(" ,;") for p in CLAUSE.split(sentence)]
+    parts = [p.replace("\0", ",").replace("\1", ".") for p in parts if len(p.split()) >= 4]
     return parts if len(parts) > 1 else [claim]
 
 

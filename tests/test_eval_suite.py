@@ -4,6 +4,7 @@ scoring a batch folder's lines, finding the previous report, and cost regression
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,8 @@ import pytest
 from inquirer.errors import ConfigError, InquirerError
 from inquirer.evals.claims import Claim
 from inquirer.evals.compare import compare
-from inquirer.evals.report import latest_report, verifier_results
+from inquirer.evals.external import SOURCES
+from inquirer.evals.report import latest_report, verifier_results, verifier_section, verifier_sets
 from inquirer.evals.retrieval import Question
 from inquirer.evals.suite import (
     in_turn,
@@ -198,3 +200,74 @@ def test_the_dev_suite_takes_its_twelve_questions_of_every_kind(tmp_path: Path) 
     (tmp_path / "s.toml").write_text('questions = "questions.jsonl"\nids = ["q001", "q999"]\n')
     with pytest.raises(InquirerError, match="q999"):
         make_plan(load_suite(tmp_path / "s.toml"), limit=None, baseline=None, model="m", judge="j")
+
+
+def test_a_suite_scores_the_verifier_on_line_sentences_and_external_sets(tmp_path: Path) -> None:
+    row = {"id": "q1", "question": "Q?", "kind": "single", "relevant": {"a": 2}}
+    (tmp_path / "retrieval.jsonl").write_text(json.dumps(row) + "\n")
+    (tmp_path / "claims.jsonl").write_text(
+        json.dumps({"id": "c1", "claim": "A.", "note_id": "a", "label": "supported"})
+        + "\n"
+        + json.dumps({"id": "c2", "claim": "B.", "note_id": "a", "label": "contradicted"})
+        + "\n"
+    )
+    lines = [
+        {
+            "id": f"l{i}",
+            "claim": f"A, unlike B {i}.",
+            "note_ids": ["a", "b"],
+            "kind": "connective",
+            "label": "supported" if i % 2 else "not_supported",
+        }
+        for i in range(4)
+    ]
+    (tmp_path / "lines.jsonl").write_text("".join(json.dumps(r) + "\n" for r in lines))
+    (tmp_path / "s.toml").write_text(
+        'line_claims = "lines.jsonl"\nexternal = ["falke"]\nexternal_limit = 3\n'
+        'claims_split = "all"\n'
+    )
+    cache = tmp_path / "cache"
+    source = SOURCES["falke"]
+    fake = [
+        {
+            "article_sent": f"the mayor opened bridge {i}.",
+            "correct_sent": f"the mayor opened bridge {i}.",
+            "incorrect_sent": f"the mayor did not open bridge {i}.",
+        }
+        for i in range(10)
+    ]
+    name, version = source.package.split("==")
+    cache.mkdir()
+    with zipfile.ZipFile(cache / f"{name}-{version}-py3-none-any.whl", "w") as archive:
+        archive.writestr(source.member, "".join(json.dumps(r) + "\n" for r in fake))
+    plan = make_plan(
+        load_suite(tmp_path / "s.toml"),
+        limit=None,
+        baseline=False,
+        model="m",
+        judge="j",
+        external_cache=cache,
+        say=lambda _: None,
+    )
+    sets = {c.set for c in plan.claims}
+    assert sets == {"claims", "lines", "falke"}
+    assert sum(c.set == "falke" for c in plan.claims) == 3  # the limit holds per set
+    line = next(c for c in plan.claims if c.set == "lines")
+    assert line.notes == ("a", "b")  # checked against both notes it cites
+    external = next(c for c in plan.claims if c.set == "falke")
+    assert external.notes == () and external.evidence.startswith("the mayor opened")
+    verifier = CountingVerifier()
+    judged = tmp_path / "judged.jsonl"
+    rows = judge_claims(verifier, Notes(), plan.claims, judged, lambda d, t: None)  # type: ignore[arg-type]
+    # the external evidence is a note of its own: judged against it, not "cites no note"
+    assert rows[external.id]["label"] == ("supported" if external.supported else "unsupported")
+    figures = verifier_sets(plan.claims, rows)
+    assert list(figures) == ["claims", "lines", "falke"]
+    assert figures["falke"]["n"] == 3 and figures["lines"]["n"] == 4
+    assert figures["lines"]["errors"]["passed unsupported"] == {"connective": 2}
+    report = "\n".join(verifier_section(figures))
+    assert "| Falke et al. summary sentences, written by others | 3 |" in report
+    assert "- Errors on lines: passed unsupported: connective 2." in report
+    with pytest.raises(InquirerError, match="external sets that do not exist: fever"):
+        (tmp_path / "u.toml").write_text('external = ["fever"]\n')
+        make_plan(load_suite(tmp_path / "u.toml"), limit=None, baseline=False, model="m", judge="j")

@@ -99,6 +99,8 @@ def eval_cmd(
         model=answering,
         judge=judge_model(settings, answering),
         budget={"searches": settings.agent_searches, "reads": settings.agent_reads},
+        external_cache=settings.home_dir / "external",
+        say=lambda text: click.echo(text, err=True),
     )
     settings = settings.model_copy(
         update={"agent_searches": plan.budget["searches"], "agent_reads": plan.budget["reads"]}
@@ -279,10 +281,11 @@ def print_results(results: dict[str, Any], out: Path, *, partial_ok: bool = Fals
         failed = f", {len(system['failed'])} failed" if system["failed"] else ""
         failed += f", {len(system['missing'])} not made" if system["missing"] else ""
         err.print(f"{name}: {int(summary['lines'])} lines{failed}; {shown}")
-    verifier = results["verifier"]
-    err.print(
-        f"verifier: balanced accuracy {verifier['balanced_accuracy']} on {verifier['n']} claims"
-    )
+    for name, verifier in (results.get("verifier_sets") or {"claims": results["verifier"]}).items():
+        err.print(
+            f"verifier on {name}: balanced accuracy {verifier['balanced_accuracy']} "
+            f"on {verifier['n']} claims"
+        )
     comp = results.get("comparison")
     if comp and comp["regressions"]:
         err.print(f"[red]regressed against {comp['previous']}: {', '.join(comp['regressions'])}[/]")

@@ -1,35 +1,51 @@
-"""Verifier quality on evals/claims.jsonl: labelled (claim, note) pairs, binary supported / not
-supported, scored as balanced accuracy with precision and recall for "not supported".
+"""Verifier quality on labelled claims, binary supported / not supported, scored as balanced
+accuracy with precision and recall for "not supported". Three sets:
 
-The set is split once, by rule, into a dev half (for choosing thresholds) and a test half (for
-reporting): within each kind of claim, in id order, alternate pairs go to each half.
+- ``claims``: evals/claims.jsonl, (claim, note) pairs written for this corpus;
+- ``lines``: evals/line_claims.jsonl, sentences the composer wrote that relate findings
+  (connective, comparative, insight), labelled by hand against the notes they cite;
+- the external sets (external.py), (evidence, claim) pairs written by others.
+
+Each is split once into a dev half (for choosing thresholds and rules) and a test half (for
+reporting): the project's within each kind, in id order, alternately; the external by seed.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InquirerError
+from .external import load
 
-LABELS = ("supported", "contradicted", "not_enough_info")
+LABELS = ("supported", "contradicted", "not_enough_info", "not_supported")
 
 
 @dataclass(frozen=True)
 class Claim:
     id: str
     claim: str
-    note_id: str
-    label: str  # supported, contradicted, not_enough_info
+    note_id: str  # the note it is checked against (an external pair: its own id)
+    label: str  # supported, contradicted, not_enough_info, not_supported
     kind: str
     split: str  # dev or test
+    set: str = "claims"
+    cites: tuple[str, ...] = ()  # several notes together (a line's sentence), else note_id
+    evidence: str = ""  # an external pair's evidence, which is no note of the corpus
 
     @property
     def supported(self) -> bool:
         return self.label == "supported"
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The corpus notes the claim is checked against (none for an external pair)."""
+        if self.evidence:
+            return ()
+        return self.cites or (self.note_id,)
 
 
 @dataclass(frozen=True)
@@ -96,6 +112,58 @@ def load_claims(path: Path) -> list[Claim]:
         by_kind[row[4]] += 1
         claims.append(Claim(*row, split=split))
     return claims
+
+
+def load_line_claims(path: Path) -> list[Claim]:
+    """evals/line_claims.jsonl: id, claim, note_ids, label (supported / not_supported), kind;
+    split alternately within each kind, in file order."""
+    claims = []
+    by_kind: dict[str, int] = defaultdict(int)
+    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not text.strip():
+            continue
+        try:
+            data = json.loads(text)
+            label = str(data["label"])
+            cites = tuple(str(n) for n in data["note_ids"])
+            if label not in LABELS or not cites:
+                raise ValueError(f"label {label!r} or note_ids {cites!r} is not usable")
+            kind = str(data.get("kind", ""))
+            split = "dev" if by_kind[kind] % 2 == 0 else "test"
+            by_kind[kind] += 1
+            claims.append(
+                Claim(
+                    str(data["id"]),
+                    str(data["claim"]),
+                    cites[0],
+                    label,
+                    kind,
+                    split,
+                    set="lines",
+                    cites=cites,
+                )
+            )
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise InquirerError(f"{path}:{number}: not a line-claim row: {exc}") from None
+    return claims
+
+
+def external_claims(name: str, cache: Path, say: Callable[[str], None]) -> list[Claim]:
+    """The dev and test pairs of external set ``name`` as claims (its train part is left)."""
+    return [
+        Claim(
+            p.id,
+            p.claim,
+            p.id,
+            "supported" if p.supported else "not_supported",
+            p.kind or name,
+            p.split,
+            set=name,
+            evidence=p.evidence,
+        )
+        for p in load(name, cache, say=say)
+        if p.split != "train"
+    ]
 
 
 def score(claims: Sequence[Claim], flagged: Sequence[bool]) -> Scores:

@@ -31,7 +31,7 @@ from ..errors import InquirerError
 Split = Literal["dev", "test", "train"]
 SEED = 25
 PER_SPLIT = 100  # pairs in each of dev and test, per set
-Row = tuple[str, str, bool, str]  # evidence, claim, supported, focus
+Row = tuple[str, str, bool]  # evidence, claim, supported
 
 
 @dataclass(frozen=True)
@@ -54,32 +54,22 @@ class Pair:
     supported: bool
     split: Split
     kind: str = ""
-    focus: str = ""  # the part of the claim it asserts, when the rest is given (a question)
-
-    @property
-    def asserted(self) -> str:
-        """What the model-free checks read: the focus, or the whole claim."""
-        return self.focus or self.claim
 
 
 def _halueval_qa(lines: Iterator[bytes]) -> list[list[Row]]:
     """One group per question: its passage with the right and the hallucinated answer, each
-    as the question followed by the answer ("Q? A."); the answer is what the claim asserts —
-    the question's own names need not be in the passage."""
+    as the question followed by the answer ("Q? A."). The question is given, not claimed, so
+    the evidence ends with it: its own names and numbers need not be in the passage."""
     groups = []
     for line in lines:
         row = json.loads(line)
         question = " ".join(row["question"].split())
-        evidence = row["knowledge"].replace(".", ". ").replace(".  ", ". ").strip()
+        passage = row["knowledge"].replace(".", ". ").replace(".  ", ". ").strip()
+        evidence = f"{passage}\n\nQuestion: {question}"
         groups.append(
             [
-                (evidence, _answer(question, row["right_answer"]), True, row["right_answer"]),
-                (
-                    evidence,
-                    _answer(question, row["hallucinated_answer"]),
-                    False,
-                    row["hallucinated_answer"],
-                ),
+                (evidence, _answer(question, row["right_answer"]), True),
+                (evidence, _answer(question, row["hallucinated_answer"]), False),
             ]
         )
     return groups
@@ -101,11 +91,7 @@ def _falke(lines: Iterator[bytes]) -> list[list[Row]]:
         claims.setdefault(" ".join(row["correct_sent"].split()).lstrip("`' "), set()).add(True)
         claims.setdefault(" ".join(row["incorrect_sent"].split()).lstrip("`' "), set()).add(False)
     return [
-        [
-            (evidence, claim, labels.pop(), "")
-            for claim, labels in claims.items()
-            if len(labels) == 1
-        ]
+        [(evidence, claim, labels.pop()) for claim, labels in claims.items() if len(labels) == 1]
         for evidence, claims in by_evidence.items()
     ]
 
@@ -178,16 +164,6 @@ def load(
             split = "train"
         else:
             counts[split] += len(group)
-        for index, (evidence, claim, supported, focus) in enumerate(group):
-            pairs.append(
-                Pair(
-                    f"{name}-{number}-{index}",
-                    name,
-                    evidence,
-                    claim,
-                    supported,
-                    split,
-                    focus=" ".join(focus.split()),
-                )
-            )
+        for index, (evidence, claim, supported) in enumerate(group):
+            pairs.append(Pair(f"{name}-{number}-{index}", name, evidence, claim, supported, split))
     return pairs

