@@ -182,13 +182,18 @@ def judged(
 
     - ``excerpt``: the verifier's prompt, the note's excerpt (external evidence whole);
     - ``whole``: the same prompt on the whole note;
-    - ``clauses``: each clause alone, the least supported one deciding.
+    - ``clauses``: the whole claim and each of its clauses alone, the least supported one
+      deciding (a relation sentence is as true as its weakest side).
     """
     out = {}
     prompt = prompts.load("verify_claim")  # a changed prompt is asked again
     for number, item in enumerate(chosen, start=1):
         if variant == "clauses":
-            rows = [cache.get(prompt, item.document, c, judge) for c in clauses(item.claim)]
+            parts = clauses(item.claim)
+            rows = [
+                cache.get(prompt, item.document, c, judge)
+                for c in dict.fromkeys([item.claim, *parts])
+            ]
         else:
             document = item.whole if variant == "whole" else item.document
             rows = [cache.get(prompt, document, item.claim, judge)]
@@ -280,17 +285,21 @@ def main() -> None:
                     threshold=t,
                 )
             )
-        hard = {k: numbers[k] or support[k] < 0 for k in numbers}
-        gated = {k: (-1.0 if numbers[k] else support[k]) for k in support}
-        t = threshold_on(chosen, gated, args.sets)
-        rows.append(
-            row(
-                f"numbers + {name} P < {t:.3f} (dev: all)",
-                chosen,
-                {k: hard[k] or support[k] < t for k in support},
-                threshold=t,
+        for checks, vetoed in (
+            ("numbers", numbers),
+            ("numbers + names", {k: numbers[k] or names[k] for k in numbers}),
+        ):
+            # the checks flag first; the threshold is chosen for what they leave
+            gated = {k: (-1.0 if vetoed[k] else support[k]) for k in support}
+            t = threshold_on(chosen, gated, args.sets)
+            rows.append(
+                row(
+                    f"{checks} + {name} P < {t:.3f} (dev: all)",
+                    chosen,
+                    {k: vetoed[k] or support[k] < t for k in support},
+                    threshold=t,
+                )
             )
-        )
         if calibrated is not None and variant == "excerpt":  # the verifier as it ships
             for strict in (False, True):
                 flags = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from inquirer.facts import missing_numbers
+from inquirer.facts import missing_entities, missing_numbers
 from inquirer.quantities import read
 
 
@@ -61,3 +61,10 @@ def test_quantities_carry_their_qualifier_share_and_precision() -> None:
     assert (year.value, year.relation, year.year) == (2016, "<=", True)
     assert (share.value, share.relation, share.share) == (45, "~", True)
     assert [q.value for q in read("two studies agree on two thirds; one model")] == []
+
+
+def test_a_name_is_found_whatever_its_accents() -> None:
+    note = "He smuggled drugs for the Medellín Cartel."
+    # the opening capital names nothing; 'Seal' is missing, 'Medellin Cartel' is not
+    assert missing_entities("Barry Seal worked for the Medellin Cartel.", [note]) == ["Seal"]
+    assert missing_entities("He worked for the MEDELLÍN cartel.", [note]) == []

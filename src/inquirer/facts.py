@@ -6,6 +6,7 @@ benchmark, a dataset) usually means a claim borrowed from another note. Pure fun
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from . import quantities
@@ -55,17 +56,24 @@ def missing_entities(sentence: str, documents: Iterable[str]) -> list[str]:
     """The named things of ``sentence`` that no document mentions. A name counts as mentioned
     when the document has it whole (any case) or has every letter-and-digit piece of it as a
     word ('Llama-2-70B' is found in '... Llama 2 70B ...'); plain lower-case pieces are
-    not names ('GSM8K-style' needs only 'GSM8K')."""
-    text = " ".join(documents).lower()
+    not names ('GSM8K-style' needs only 'GSM8K'). Accents do not count ('Medellin' is
+    'Medellín')."""
+    text = _folded(" ".join(documents))
     words = set(ALNUM.findall(text))
     missing = []
     for name in entities(sentence):
-        lowered = name.lower()
-        pieces = [p.lower() for p in ALNUM.findall(name) if not p.islower() or p == name]
+        lowered = _folded(name)
+        pieces = [_folded(p) for p in ALNUM.findall(name) if not p.islower() or p == name]
         if lowered in text or all(p in words or _plural(p) in words for p in pieces):
             continue
         missing.append(name)
     return missing
+
+
+def _folded(text: str) -> str:
+    """``text`` in lower case without accents."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _plural(word: str) -> str:
