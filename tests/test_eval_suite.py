@@ -271,3 +271,14 @@ def test_a_suite_scores_the_verifier_on_line_sentences_and_external_sets(tmp_pat
     with pytest.raises(InquirerError, match="external sets that do not exist: fever"):
         (tmp_path / "u.toml").write_text('external = ["fever"]\n')
         make_plan(load_suite(tmp_path / "u.toml"), limit=None, baseline=False, model="m", judge="j")
+
+
+def test_a_verifier_only_suite_makes_no_lines(tmp_path: Path) -> None:
+    row = {"id": "q1", "question": "Q?", "kind": "single", "relevant": {"a": 2}}
+    (tmp_path / "retrieval.jsonl").write_text(json.dumps(row) + "\n")
+    (tmp_path / "claims.jsonl").write_text("")
+    (tmp_path / "v.toml").write_text("lines = false\nretrieval_modes = []\n")
+    plan = make_plan(load_suite(tmp_path / "v.toml"), limit=3, baseline=False, model="m", judge="j")
+    assert plan.questions == [] and plan.available == 1
+    shipped = load_suite(Path(__file__).resolve().parents[1] / "evals" / "verifier.toml")
+    assert not shipped.config.lines and shipped.config.external == ["halueval-qa", "falke"]

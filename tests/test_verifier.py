@@ -488,8 +488,10 @@ def test_settings_choose_the_judges_and_the_calibrated_threshold(settings: Any) 
     assert verifier is not None and verifier.panel is not None
     assert verifier.panel.names == (f"llm:{judge}",)
     assert verifier.rule.threshold == CALIBRATED[f"llm:{judge}"] == verifier.rule.confident
-    chosen = built(verify_threshold=0.3, verify_confident=0.6)
+    assert verifier.rule.names_veto  # a name no cited note mentions fails the sentence
+    chosen = built(verify_threshold=0.3, verify_confident=0.6, verify_names="partial")
     assert chosen is not None and (chosen.rule.threshold, chosen.rule.confident) == (0.3, 0.6)
+    assert not chosen.rule.names_veto
     assert built(verify=False) is None
     with pytest.raises(ConfigError, match="nli_model is not set"):
         built(verify_judges=["llm", "nli"])

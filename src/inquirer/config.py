@@ -131,7 +131,12 @@ class Settings(BaseSettings):
         ge=0,
         le=1,
         description="support probability below which a sentence is unsupported (None = the "
-        "threshold calibrated for the judge on evals/claims.jsonl, else 0.5)",
+        "threshold calibrated for the judge on the eval sets' dev halves, else 0.5)",
+    )
+    verify_names: Literal["unsupported", "partial"] = Field(
+        "unsupported",
+        description="what a name the cited notes never mention (a model, benchmark, person) "
+        "makes a sentence",
     )
     verify_confident: float | None = Field(
         None,

@@ -191,7 +191,11 @@ def build_verifier(settings: Settings, answering: LLM, retriever: Retriever) -> 
     if threshold is None:
         threshold = panel.threshold() if panel else UNCALIBRATED
     confident = settings.verify_confident
-    rule = Rule(threshold=threshold, confident=threshold if confident is None else confident)
+    rule = Rule(
+        threshold=threshold,
+        confident=threshold if confident is None else confident,
+        names_veto=settings.verify_names == "unsupported",
+    )
     return Verifier(
         panel,
         rule=rule,

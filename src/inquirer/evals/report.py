@@ -399,6 +399,23 @@ def markdown(results: Mapping[str, Any], plots: Sequence[str]) -> str:
         f"{len(config['claims'])} labelled claims; answering model `{config['model']}`, "
         f"judge `{config['judge']}`; the agent's budget {_budget(config)}.",
         *_partial(systems, len(config["questions"])),
+    ]
+    if not config["questions"]:  # a suite with lines = false: the verifier only
+        return (
+            "\n".join(
+                [
+                    *out,
+                    "",
+                    "No lines were made in this run (the suite sets `lines = false`).",
+                    "",
+                    "## The verifier on labelled claims",
+                    "",
+                    *verifier_section(results.get("verifier_sets") or {"claims": verifier}),
+                ]
+            )
+            + "\n"
+        )
+    out += [
         "",
         "## Answers: the agent beside the naive-RAG baseline"
         if "baseline" in systems

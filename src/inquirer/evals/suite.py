@@ -74,6 +74,9 @@ class SuiteConfig(BaseModel):
         None, ge=1, description="at most this many pairs of each external set"
     )
     limit: int | None = Field(None, ge=1, description="at most this many questions")
+    lines: bool = Field(
+        True, description="make and score lines (false: only the verifier and retrieval)"
+    )
     ids: list[str] | None = Field(
         None, min_length=1, description="only these questions (by id), before any limit"
     )
@@ -247,7 +250,9 @@ def make_plan(
             claims += chosen(pairs, config.external_limit)
     return Plan(
         suite=suite,
-        questions=spread(questions, lambda q: q.kind, limit or config.limit),
+        questions=spread(questions, lambda q: q.kind, limit or config.limit)
+        if config.lines
+        else [],
         claims=claims,
         baseline=config.baseline if baseline is None else baseline,
         model=model,
