@@ -90,7 +90,7 @@ def test_a_saved_line_is_reverified_and_a_wrong_number_fails_it(
     assert verdict["judges"] == ["llm:local/qwen2.5-coder-0.5b"]
     labels = [s["label"] for s in verdict["sentences"]]
     assert labels[1] == "unsupported"
-    assert "number 63 appears in no cited note" in verdict["sentences"][1]["problems"]
+    assert "number 63% appears in no cited note" in verdict["sentences"][1]["problems"]
     assert verdict["sentences"][1]["support"] is None  # a missing number needs no judge
     supports = [s["support"] for s in verdict["sentences"] if s["support"] is not None]
     assert len(supports) == 2 and all(0.0 <= p <= 1.0 for p in supports)
