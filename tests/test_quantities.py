@@ -68,3 +68,11 @@ def test_a_name_is_found_whatever_its_accents() -> None:
     # the opening capital names nothing; 'Seal' is missing, 'Medellin Cartel' is not
     assert missing_entities("Barry Seal worked for the Medellin Cartel.", [note]) == ["Seal"]
     assert missing_entities("He worked for the MEDELLÍN cartel.", [note]) == []
+
+
+def test_a_name_spelt_out_before_the_acronym_the_note_uses_is_found() -> None:
+    note = "DPO matched or beat PPO-based RLHF on sentiment control."
+    spelt = "DPO replaces Reinforcement Learning from Human Feedback (RLHF) with a classifier."
+    assert missing_entities(spelt, [note]) == []
+    unknown = "DPO replaces Proximal Policy Optimization (PPO2) with a classifier."
+    assert missing_entities(unknown, [note]) == ["Proximal", "Policy", "Optimization", "PPO2"]

@@ -60,14 +60,33 @@ def missing_entities(sentence: str, documents: Iterable[str]) -> list[str]:
     'Medellín')."""
     text = _folded(" ".join(documents))
     words = set(ALNUM.findall(text))
+    spelt = _spelt_out(sentence, words)
     missing = []
     for name in entities(sentence):
+        if name in spelt:
+            continue
         lowered = _folded(name)
         pieces = [_folded(p) for p in ALNUM.findall(name) if not p.islower() or p == name]
         if lowered in text or all(p in words or _plural(p) in words for p in pieces):
             continue
         missing.append(name)
     return missing
+
+
+SPELT_OUT = re.compile(
+    r"((?:[A-Z][\w-]*\s+(?:(?:from|of|for|and|to|with|on|in)\s+)?)+)\(([A-Z][\w-]*)\)"
+)
+
+
+def _spelt_out(sentence: str, words: set[str]) -> set[str]:
+    """The words of the sentence that spell out an acronym the documents use ('Reinforcement
+    Learning from Human Feedback (RLHF)' of a note that says 'RLHF'): the acronym names the
+    thing, and the note need not spell it out."""
+    out: set[str] = set()
+    for match in SPELT_OUT.finditer(sentence):
+        if _folded(match.group(2)) in words:
+            out |= set(match.group(1).split())
+    return out
 
 
 def _folded(text: str) -> str:
