@@ -29,7 +29,7 @@ from typing import Any
 
 from inquirer import prompts
 from inquirer.config import load_settings
-from inquirer.evals.claims import auc, best_threshold, load_claims, score
+from inquirer.evals.claims import auc, best_threshold, load_claims, load_line_claims, score
 from inquirer.evals.external import SOURCES, load
 from inquirer.facts import missing_entities, missing_numbers
 from inquirer.judges import CALIBRATED, LLMJudge
@@ -98,32 +98,16 @@ def items(sets: Sequence[str], splits: Sequence[str], cache: Path) -> list[Item]
 
 def line_items(splits: Sequence[str]) -> list[Item]:
     """evals/line_claims.jsonl: sentences the composer wrote that relate findings, labelled by
-    hand against their cited notes; split like the claims, alternately within each kind."""
+    hand against their cited notes (evals/claims.py splits them)."""
     out: list[Item] = []
-    seen: dict[str, int] = {}
-    for text in (REPO / "evals" / "line_claims.jsonl").read_text(encoding="utf-8").splitlines():
-        data = json.loads(text)
-        kind = str(data["kind"])
-        split = "dev" if seen.get(kind, 0) % 2 == 0 else "test"
-        seen[kind] = seen.get(kind, 0) + 1
-        if split not in splits:
+    for c in load_line_claims(REPO / "evals" / "line_claims.jsonl"):
+        if c.split not in splits:
             continue
-        notes = [read_note(REPO / "corpus" / "notes" / f"{n}.md") for n in data["note_ids"]]
-        claim = str(data["claim"])
+        notes = [read_note(REPO / "corpus" / "notes" / f"{n}.md") for n in c.notes]
         whole = "\n\n".join(f"[{n.id}]\n{note_document(n)}" for n in notes)
-        supported = data["label"] == "supported"
+        document = joint_document(notes, c.claim)
         out.append(
-            Item(
-                data["id"],
-                "lines",
-                split,
-                supported,
-                kind,
-                claim,
-                joint_document(notes, claim),
-                whole,
-                claim,
-            )
+            Item(c.id, "lines", c.split, c.supported, c.kind, c.claim, document, whole, c.claim)
         )
     return out
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import InquirerError
 from .external import load
@@ -84,13 +85,20 @@ class Scores:
         }
 
 
+def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The JSON rows of a JSONL file with their line numbers, blank lines skipped."""
+    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if text.strip():
+            try:
+                yield number, json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise InquirerError(f"{path}:{number}: not JSON: {exc}") from None
+
+
 def load_claims(path: Path) -> list[Claim]:
     rows = []
-    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not text.strip():
-            continue
+    for number, data in _rows(path):
         try:
-            data = json.loads(text)
             label = str(data["label"])
             if label not in LABELS:
                 raise ValueError(f"label {label!r} is not one of {', '.join(LABELS)}")
@@ -103,7 +111,7 @@ def load_claims(path: Path) -> list[Claim]:
                     str(data.get("kind", "")),
                 )
             )
-        except (json.JSONDecodeError, KeyError, ValueError) as exc:
+        except (KeyError, ValueError) as exc:
             raise InquirerError(f"{path}:{number}: not a claim row: {exc}") from None
     by_kind: dict[str, int] = defaultdict(int)
     claims = []
@@ -119,11 +127,8 @@ def load_line_claims(path: Path) -> list[Claim]:
     split alternately within each kind, in file order."""
     claims = []
     by_kind: dict[str, int] = defaultdict(int)
-    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not text.strip():
-            continue
+    for number, data in _rows(path):
         try:
-            data = json.loads(text)
             label = str(data["label"])
             cites = tuple(str(n) for n in data["note_ids"])
             if label not in LABELS or not cites:
@@ -143,7 +148,7 @@ def load_line_claims(path: Path) -> list[Claim]:
                     cites=cites,
                 )
             )
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError) as exc:
             raise InquirerError(f"{path}:{number}: not a line-claim row: {exc}") from None
     return claims
 
