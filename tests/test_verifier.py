@@ -342,6 +342,28 @@ def test_revision_rewrites_or_drops_unsupported_sentences_and_rebuilds_sources()
     assert [s.label for s in again.sentences] == ["supported", "supported"]
 
 
+def test_a_rewrite_that_wraps_the_claim_in_talk_of_the_notes_is_dropped() -> None:
+    line = make_line(
+        [
+            [Sentence("URIAL needs reward models.", ("urial-note",))],
+            [Sentence("URIAL aligned base models in context.", ("urial-note",))],
+        ]
+    )
+    check = verifier(FixedJudge("j", {"reward models": 0.1}))
+    verdict = check.verify(line, NOTES, NOTES.keys())
+    wrapped = [
+        {"text": "The notes support that URIAL needs reward models.", "cites": ["urial-note"]},
+        {"text": "URIAL, as the notes describe, needs reward models.", "cites": ["urial-note"]},
+    ]
+    for answer in wrapped:
+        llm = FakeLLM({"RevisedOut": [answer]})
+        revised, changes = Reviser(llm).revise(line, verdict, NOTES)
+        assert [(c.before, c.after) for c in changes] == [("URIAL needs reward models.", "")]
+        assert [[s.text for s in p.sentences] for p in revised.body] == [
+            ["URIAL aligned base models in context."]
+        ]
+
+
 def test_revision_drops_what_the_reading_pass_trips_on_and_keeps_a_faithful_copy() -> None:
     copy = "LIMA used 1,000 examples and matched GPT-4 in 43% of cases."  # the note's own words
     line = make_line(

@@ -25,7 +25,7 @@ PROMPTS = (
 
 
 NOTES = r"(?:both |these |the |two )?notes?(?:\s+[\w-]+(?:\s+and\s+[\w-]+)?)?"
-VERBS = r"(?:also\s+)?(?:suggest|show|indicate|note|say|state|argue|find|report|add)s?"
+VERBS = r"(?:also\s+)?(?:suggest|show|indicate|note|say|state|argue|find|report|add|support)s?"
 META = (  # narration about "the notes" instead of the claims: cut it, keep the claim
     re.compile(rf"^{NOTES},\s*(?:taken together|together|combined),\s*", re.IGNORECASE),
     re.compile(r"^(?:taken together|together|combined|in summary),\s*", re.IGNORECASE),

@@ -23,7 +23,7 @@ from .composer import sources_of
 from .errors import LLMError
 from .facts import missing_numbers
 from .llm import LLM
-from .reading import insight_text
+from .reading import META, insight_text
 from .types import Change, Finding, Line, Note, Paragraph, Sentence, SentenceCheck, Verdict
 from .verifier import note_document
 from .wording import content, tokens
@@ -136,6 +136,8 @@ class Reviser:
         cites = tuple(dict.fromkeys(c for c in data["cites"] if c in ids)) or tuple(ids)
         if not text or text == check.text or any(i in tokens(text) for i in ids if "-" in i):
             return None  # a note's id in prose is dropped, never cut out (that leaves no subject)
+        if META.search(text):
+            return None  # "The notes support that …" wrapped round the same claim repairs nothing
         if missing_numbers(text, [note_document(notes[c]) for c in cites]):
             return None
         return Sentence(text, cites)
