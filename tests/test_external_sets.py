@@ -13,7 +13,7 @@ import pytest
 
 from inquirer.errors import InquirerError
 from inquirer.evals import external
-from inquirer.evals.external import SOURCES, load
+from inquirer.evals.external import SOURCES, TRAIN_ONLY, load
 
 
 def fake_wheel(cache: Path, source: external.Source, rows: list[dict[str, str]]) -> None:
@@ -78,6 +78,30 @@ def test_falke_drops_a_sentence_labelled_both_ways_and_keeps_no_train_part(
     assert all(p.evidence.startswith("the mayor") for p in pairs)
     bridge0 = [p for p in pairs if p.evidence.endswith("bridge 0.")]
     assert all(p.claim != "the mayor closed bridge 0." for p in bridge0)  # labelled both ways
+
+
+def test_summaries_only_train_each_against_one_excerpt_of_its_article(tmp_path: Path) -> None:
+    filler = " ".join(f"The weather on day {d} was mild and nobody minded it." for d in range(40))
+    rows = [
+        {
+            "document": f"{filler} The council of town {i} approved a new bridge over the river. "
+            f"Work starts in {2000 + i} and costs {i} million pounds. {filler}",
+            "right_summary": f"Town {i} approved a bridge costing {i} million pounds.",
+            "hallucinated_summary": f"Town {i} rejected a tunnel costing {i + 7} billion pounds.",
+        }
+        for i in range(6)
+    ]
+    fake_wheel(tmp_path, TRAIN_ONLY["halueval-summarization"], rows)
+    pairs = load("halueval-summarization", tmp_path, say=lambda _: None)
+    assert {p.split for p in pairs} == {"train"} and len(pairs) == 12  # never scored
+    for first, second in zip(pairs[::2], pairs[1::2], strict=True):
+        assert first.evidence == second.evidence  # one excerpt: it cannot give the label away
+        assert {first.supported, second.supported} == {True, False}
+        assert "approved a new bridge" in first.evidence and "million pounds" in first.evidence
+        assert (
+            len(first.evidence.split()) <= external.EXCERPT_WORDS < len(rows[0]["document"].split())
+        )
+    assert "halueval-summarization" not in SOURCES  # the verifier is never scored on it
 
 
 def test_an_unknown_set_is_named_with_the_known_ones(tmp_path: Path) -> None:

