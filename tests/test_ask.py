@@ -188,6 +188,21 @@ def test_next_lines_open_from_the_cited_notes_when_nothing_else_was_found(
     assert asked and notes[1].summary in asked[0][-1]["content"]
 
 
+def test_next_lines_are_asked_from_the_uncited_notes_alone(retriever: Retriever) -> None:
+    ids = ("rlhf-calibration", "verbal-confidence", "temperature-scaling", "injected")
+    notes = [n for n in (retriever.read(nid) for nid in ids) if n is not None]
+    evidence = Evidence(QUESTION, tuple(ReadNote(n, True, "", i) for i, n in enumerate(notes)), ())
+    cited = notes[0]
+    llm = FakeLLM()
+    propose(llm, retriever, QUESTION, evidence, [SourceEntry(cited.id, cited.title, cited.summary)])
+    asked = [messages for name, messages in llm.history if name == "NextOut"]
+    prompt = asked[0][-1]["content"]
+    # shown the line's own notes, the 1.5B asked again what the line had just said
+    assert cited.summary not in prompt
+    assert all(n.summary in prompt for n in notes[1:])
+    assert not any(n.id in prompt for n in notes)  # nor any id, which it would name
+
+
 def test_a_question_the_corpus_cannot_answer_says_so(retriever: Retriever) -> None:
     no = [{"verdict": "no", "reason": "Not about this."}] * 10
     llm = FakeLLM({"Judgement": no})

@@ -350,3 +350,21 @@ def test_a_note_id_spaced_out_as_the_subject_of_a_report() -> None:
     named = "In the popqa adaptive retrieval popularity study, retrieval helped long-tail facts."
     [finding] = run(make_line(Q, [[named]]), popqa).findings
     assert finding.kind == "note_id"
+
+
+def test_a_note_id_written_half_spaced_is_an_id_whatever_follows_it() -> None:
+    # the 1.5B on q036: "… semantic entropy-confabulation-detection flags confabulations …"
+    entropy = note(
+        "semantic-entropy-confabulation-detection",
+        "Can uncertainty over meanings detect confabulation?",
+        "Yes: semantic entropy flags confabulations better than token-level entropy.",
+    )
+    bad = "By clustering answers, semantic entropy-confabulation-detection flags confabulations."
+    [finding] = run(make_line(Q, [[bad]]), entropy).findings
+    assert (finding.kind, finding.detail) == (
+        "note_id",
+        "names a note by its id (semantic-entropy-confabulation-detection)",
+    )
+    # its words as prose, hyphenated as prose hyphenates them, are no id
+    good = "Semantic entropy flags confabulation: detection works better than token-level entropy."
+    assert run(make_line(Q, [[good]]), entropy).findings == ()

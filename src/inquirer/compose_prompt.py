@@ -23,5 +23,14 @@ def shared_prompt(
     instructions, question and notes), then the step's own task. Without ``ids`` the notes'
     claims are listed bare (a step whose output named notes by id tries again so, giving up
     the cached opening for that one call)."""
-    evidence = "\n".join(f"- {n.id}: {n.summary}" if ids else f"- {n.summary}" for n in notes)
+    if not ids:
+        return claims_prompt(question, [n.summary for n in notes], task)
+    evidence = "\n".join(f"- {n.id}: {n.summary}" for n in notes)
+    return prompts.split(prompts.render("compose", question=question, evidence=evidence, task=task))
+
+
+def claims_prompt(question: str, claims: Sequence[str], task: str) -> list[dict[str, str]]:
+    """A composing step's messages over bare claims (no ids): the notes listed are the ones
+    the step is about, not the line's (the next lines open from notes the line did not use)."""
+    evidence = "\n".join(f"- {claim}" for claim in claims)
     return prompts.split(prompts.render("compose", question=question, evidence=evidence, task=task))

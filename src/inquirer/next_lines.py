@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from . import followups, prompts
 from .checks import foreign_script, words
-from .compose_prompt import shared_prompt
+from .compose_prompt import claims_prompt
 from .llm import LLM
 from .reading import next_problem
 from .retrieval import Retriever
@@ -71,19 +71,20 @@ def propose(
     pool = pool[:6]
     if not pool:
         return []
-    used = [r.note for r in evidence.read if r.note.id in cited]
     titles = [c.hit.title for c in retriever.cards(retriever.note_ids()).values()]
     # their claims only: given titles (questions already), a small model hands them back
-    notes = "\n".join(f"- {summary}" for _title, summary in pool)
+    claims = [summary for _title, summary in pool]
     ids = [r.note.id for r in evidence.read]
     kept: list[str] = []
     retry = ""
     for attempt in range(2):
-        task = prompts.render("compose_next", notes=notes) + retry
-        # the notes without their ids: shown them, the 1.5B named notes by id in most first
-        # tries of the dev runs ("Why does the flare-active-retrieval method …?"); this one call
-        # gives up the cached opening for it
-        messages = shared_prompt(question, used, task, ids=False)
+        task = prompts.load("compose_next") + retry
+        # only the notes to open from, without their ids: shown the line's own notes too, the
+        # 1.5B asked again what the line had just said ("How much does LoRA cut trainable
+        # parameters …?" below a paragraph giving 10,000x); shown ids, it named notes by id
+        # ("Why does the flare-active-retrieval method …?"). This one call gives up the
+        # cached opening for it.
+        messages = claims_prompt(question, claims, task)
         out, _ = llm.structured(messages, NextOut, max_tokens=260)
         proposals = [" ".join(q.split()) for q in out.questions]
         shaped = [
@@ -112,7 +113,7 @@ def propose(
             steps.append(Step("compose", detail))
         if len(kept) >= 3:
             break
-        notes = "\n".join(f"- {summary}" for _title, summary in reversed(pool))
+        claims.reverse()
         if any(named_id(q, ids) for q in proposals):
             retry = "\n\nName the method, model or result itself, never a note."
     return kept[:5]

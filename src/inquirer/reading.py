@@ -28,6 +28,7 @@ The share of body words copied in runs is reported beside the findings (``Readin
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -322,12 +323,24 @@ def _outside_body(line: Line, ids: Sequence[str]) -> list[Finding]:
             out.append(Finding("meta", part, at, index, text, "speaks of the notes"))
         words = tokens(text)
         named = [i for i in ids if i in words] + [
-            i for i in spaced if _reported(words, i.split("-"))
+            i for i in spaced if _reported(words, i.split("-")) or _half_spaced(text, i)
         ]
         if named:
             detail = f"names a note by its id ({named[0]})"
             out.append(Finding("note_id", part, at, index, text, detail))
     return out
+
+
+def _half_spaced(text: str, note_id: str) -> bool:
+    """Whether ``text`` writes ``note_id`` with some of its hyphens and not others ("semantic
+    entropy-confabulation-detection flags …"): no phrase is spelt so, whatever follows it."""
+    parts = note_id.split("-")
+    flat = tokens(text.replace("-", " "))
+    if _find_run(flat, parts) < 0:
+        return False
+    lowered = text.lower()
+    joins = [f"{a}-{b}" in lowered for a, b in itertools.pairwise(parts)]
+    return any(joins) and not all(joins)
 
 
 def _reported(words: Sequence[str], run: Sequence[str]) -> bool:
