@@ -498,6 +498,33 @@ def test_next_lines_that_name_a_note_by_its_id_are_refused_and_asked_again(
     assert "names a note by its id (verbal-confidence)" in steps[0].detail
 
 
+def test_next_lines_that_reopen_one_question_keep_only_the_first(
+    retriever: Retriever, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inquirer import next_lines
+    from inquirer.types import NextCheck
+
+    # dev8 q002: "Why does / Does / When does LoRA perform better than full fine-tuning for …?"
+    same = [
+        "Why does LoRA perform better than full fine-tuning for closed-book QA?",
+        "Does LoRA also perform better than full fine-tuning for large NLP tasks?",
+        "When does LoRA perform better than full fine-tuning for tuned models?",
+        "What limits confidence stated in words after RLHF?",
+    ]
+    # every proposal novel and answerable: what is left to decide is the repetition
+    monkeypatch.setattr(
+        next_lines.followups,
+        "assess",
+        lambda retriever, question, qs: [NextCheck(q, True, True) for q in qs],
+    )
+    llm = FakeLLM({"NextOut": [{"questions": same}, {"questions": same}]})
+    steps: list[Step] = []
+    cited = [SourceEntry("rlhf-calibration", QUESTION, SUMMARIES["rlhf-calibration"])]
+    out = propose(llm, retriever, QUESTION, evidence(retriever), cited, steps)
+    assert out == [same[0], same[3]]
+    assert "repeats an earlier one's words" in steps[0].detail
+
+
 def test_an_opening_the_study_found_that_is_cut_to_its_clause() -> None:
     from inquirer.composer import without_reporter
 

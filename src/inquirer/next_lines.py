@@ -20,7 +20,7 @@ from .llm import LLM
 from .reading import next_problem
 from .retrieval import Retriever
 from .types import Evidence, SourceEntry, Step
-from .wording import tokens
+from .wording import grams, tokens
 
 log = logging.getLogger(__name__)
 # words no question ends on: one that does was cut off at its length limit
@@ -38,6 +38,7 @@ NEXT_OPENERS = (
     r"What (limits|makes|would|happens|explains|drives|breaks|decides|separates|predicts)"
 )
 NEXT_SHAPE = rf"^({NEXT_OPENERS}) [^?\n]{{8,140}}\?$"
+REPEATED_RUN = 5  # words in a row two next lines may not share: the same question re-opened
 
 
 class NextOut(BaseModel):
@@ -98,7 +99,8 @@ def propose(
             and not cut_short(q)
         ]
         checks = followups.assess(retriever, question, shaped)
-        kept = [c.question for c in checks if c.novel and c.answerable]
+        passed = [c.question for c in checks if c.novel and c.answerable]
+        kept = [q for k, q in enumerate(passed) if not repeats(q, passed[:k])]
         log.debug("next lines, try %d: %r -> %r", attempt + 1, proposals, kept)
         if steps is not None:
             refused = {q: _refusal(q, question, titles, ids) for q in proposals if q not in kept}
@@ -107,6 +109,7 @@ def propose(
                 for c in checks
                 if not (c.novel and c.answerable)
             }
+            refused |= {q: "repeats an earlier one's words" for q in passed if q not in kept}
             detail = f"next lines, try {attempt + 1}: {len(kept)} of {len(proposals)} kept"
             if refused:
                 detail += "; set aside " + "; ".join(f"{q!r} ({w})" for q, w in refused.items())
@@ -117,6 +120,13 @@ def propose(
         if any(named_id(q, ids) for q in proposals):
             retry = "\n\nName the method, model or result itself, never a note."
     return kept[:5]
+
+
+def repeats(question: str, earlier: Sequence[str]) -> bool:
+    """Whether ``question`` shares a run of REPEATED_RUN words with one of ``earlier`` (dev8
+    q002: "Why does / Does / When does LoRA perform better than full fine-tuning for …?")."""
+    own = grams(tokens(question), REPEATED_RUN)
+    return any(own & grams(tokens(e), REPEATED_RUN) for e in earlier)
 
 
 def cut_short(question: str) -> bool:
