@@ -501,7 +501,7 @@ def test_next_lines_that_name_a_note_by_its_id_are_refused_and_asked_again(
 def test_next_lines_that_reopen_one_question_keep_only_the_first(
     retriever: Retriever, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from inquirer import next_lines
+    from inquirer import followups
     from inquirer.types import NextCheck
 
     # dev8 q002: "Why does / Does / When does LoRA perform better than full fine-tuning for …?"
@@ -513,7 +513,7 @@ def test_next_lines_that_reopen_one_question_keep_only_the_first(
     ]
     # every proposal novel and answerable: what is left to decide is the repetition
     monkeypatch.setattr(
-        next_lines.followups,
+        followups,
         "assess",
         lambda retriever, question, qs: [NextCheck(q, True, True) for q in qs],
     )
