@@ -311,6 +311,18 @@ def test_a_sentence_whose_subject_was_taken_out_is_a_fragment() -> None:
     assert run(good, QLORA).findings == ()
 
 
+def test_a_sentence_that_speaks_of_a_study_it_never_names_trips_a_reader() -> None:
+    # dev8 q041: each sentence restates its own note, so "the study" points at nothing
+    for bad in (
+        "The study used proxy-tuning to steer a large model at decoding time.",
+        "Close to this, the authors found that tuned models stay calibrated.",
+    ):
+        (found,) = run(make_line(Q, [[bad]]), QLORA).findings
+        assert found.kind == "fragment" and "which it never names" in found.detail
+    named = "A 2023 study of QLoRA tuned a 65B model on one GPU."
+    assert run(make_line(Q, [[named]]), QLORA).findings == ()
+
+
 def test_a_note_named_by_its_id_and_framing_about_the_findings() -> None:
     qlora = note("qlora-4bit-finetuning", "t", QLORA.summary)
     cov = note("chain-of-verification", "t", "Chain-of-Verification drafts, then checks.")

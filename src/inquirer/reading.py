@@ -57,6 +57,13 @@ SAME_POINT = 0.75  # content-word overlap between two sentences that make the sa
 
 DASHES = ("\u2014", "\u2013", " -")  # em dash, en dash, a spaced hyphen
 SENTENCE_END = re.compile(r"[.!?][\"')\]]*$")
+# "The study used proxy-tuning …" (dev8 q041), after a code-written lead or not
+# ("The study by Zhao et al." and "the authors of the CoT-Control suite" name it)
+UNNAMED_STUDY = re.compile(
+    r"^(?:[A-Z][a-z]+(?:\s+[a-z]+){0,4},\s+)?((?i:the|this|that|these)\s+"
+    r"(?:study|studies|paper|work|authors|researchers|experiments?))\b"
+    r"(?!\s+(?:by|of|from|behind|in)\s)"
+)
 DANGLING = re.compile(r"^(?:it|they|this|these|those|which|and|but|or|so|while|whereas)\b", re.I)
 META = re.compile(
     r"\b(?:the|these|both|two|three|this|that|each|other|several|all)\s+(?:notes?|sources)\b|"
@@ -154,6 +161,9 @@ def fragment(text: str, notes: Iterable[Note], *, first_in_paragraph: bool) -> s
         return f"opens with answer words ({opener!r})"
     if first_in_paragraph and DANGLING.match(stripped):
         return f"opens a paragraph with {stripped.split()[0]!r}, which points at nothing before it"
+    unnamed = UNNAMED_STUDY.match(stripped)
+    if unnamed:  # each sentence restates its own note: no study was named before it
+        return f"speaks of {unnamed.group(1)!r}, which it never names"
     opening = tokens(stripped)[:OPENING]
     if len(opening) == OPENING:
         for note in notes:
