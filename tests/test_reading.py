@@ -270,6 +270,21 @@ def test_next_lines_generic_meta_title_and_specific() -> None:
     assert [f.index for f in found] == [0, 1, 2, 4]  # the specific question (3) passes
 
 
+def test_a_next_line_that_asks_the_lines_own_question_again() -> None:
+    # dev8 q006, under a line asking whether imitation transfers capability or only tone
+    asked = (
+        "Does fine-tuning an open model on a proprietary assistant's outputs transfer that "
+        "assistant's capabilities or only its tone?"
+    )
+    nexts = [
+        "What limits fine-tuning an open model on a proprietary assistant's outputs?",
+        "Does scaling instruction tuning also reduce sycophancy on held-out prompts?",
+    ]
+    line = make_line(asked, [["QLoRA tunes a 65B model on one GPU."]], next_lines=nexts)
+    found = [f for f in run(line, QLORA).findings if f.part == "next"]
+    assert [(f.kind, f.index) for f in found] == [("next_question", 0)]
+
+
 # -- cases a reader judges the other way: reported, not fixed here -------------------------------
 
 RLAIF = note("n1", "t", "Across three tasks, RL from AI feedback labelled by PaLM 2 did well.")

@@ -94,7 +94,7 @@ def propose(
             if q.endswith("?")
             and 4 <= len(words(q)) <= 30
             and not foreign_script(q, question)
-            and not next_problem(q, titles)[0]
+            and not next_problem(q, titles, asked=question)[0]
             and not named_id(q, ids)
             and not cut_short(q)
         ]
@@ -153,4 +153,4 @@ def _refusal(q: str, question: str, titles: Sequence[str], ids: Sequence[str]) -
         return "cut short"
     if named_id(q, ids):
         return f"names a note by its id ({named_id(q, ids)})"
-    return next_problem(q, titles)[1] or "a paraphrase or too few notes for it"
+    return next_problem(q, titles, asked=question)[1] or "a paraphrase or too few notes for it"

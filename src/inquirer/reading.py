@@ -37,6 +37,7 @@ from .types import Finding, Line, Note
 from .wording import (
     TOKEN,
     answer_lead,
+    content,
     content_overlap,
     copied_mask,
     grams,
@@ -59,6 +60,9 @@ DASHES = ("\u2014", "\u2013", " -")  # em dash, en dash, a spaced hyphen
 SENTENCE_END = re.compile(r"[.!?][\"')\]]*$")
 # "The study used proxy-tuning …" (dev8 q041), after a code-written lead or not
 # ("The study by Zhao et al." and "the authors of the CoT-Control suite" name it)
+# a next line with this share of its content words in the line's question asks it again (dev8
+# q006: "What limits fine-tuning an open model on a proprietary assistant's outputs?")
+ECHOED = 0.75
 UNNAMED_STUDY = re.compile(
     r"^(?:[A-Z][a-z]+(?:\s+[a-z]+){0,4},\s+)?((?i:the|this|that|these)\s+"
     r"(?:study|studies|paper|work|authors|researchers|experiments?))\b"
@@ -428,14 +432,15 @@ def _contradiction(line: Line, cited: Sequence[Note]) -> list[Finding]:
 def _next_lines(line: Line, titles: Sequence[str]) -> list[Finding]:
     out = []
     for k, question in enumerate(line.next_lines):
-        kind, detail = next_problem(question, titles)
+        kind, detail = next_problem(question, titles, asked=line.question)
         if kind:
             out.append(Finding(kind, "next", -1, k, question, detail))
     return out
 
 
-def next_problem(question: str, titles: Sequence[str]) -> tuple[str, str]:
-    """The kind of fault of a next line and why, or ('', '')."""
+def next_problem(question: str, titles: Sequence[str], asked: str = "") -> tuple[str, str]:
+    """The kind of fault of a next line and why, or ('', ''). ``asked``: the line's question,
+    which a next line may narrow but not ask again."""
     if GENERIC_NEXT.search(question):
         return "next_generic", "a template question"
     if META_NEXT.search(question):
@@ -443,6 +448,9 @@ def next_problem(question: str, titles: Sequence[str]) -> tuple[str, str]:
     plain = _plain(question)
     if any(plain == _plain(t) or content_overlap(question, t) >= 0.85 for t in titles):
         return "next_title", "restates a note's title"
+    own = content(question)
+    if asked and own and len(own & content(asked)) / len(own) >= ECHOED:
+        return "next_question", "asks the line's own question again"
     return "", ""
 
 

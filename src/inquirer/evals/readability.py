@@ -24,7 +24,7 @@ FIGURES = {
     "copied": f"body words copied in runs of {RUN}+",
     "insight_copy": "insights restating the body or a note",
     "no_insight": "lines without an insight",
-    "next_bad": "next lines generic, meta or a note's title",
+    "next_bad": "next lines generic, meta, a note's title or the question again",
     "few_next": "lines with fewer than 3 next lines",
     "multi_note_paragraphs": "body paragraphs citing 2+ notes",
     "paragraph_words": "words per body paragraph",
@@ -39,7 +39,7 @@ LOWER_IS_BETTER = frozenset(FIGURES) - {
     "multi_note_paragraphs",
     "paragraph_words",
 }
-NEXT_KINDS = ("next_generic", "next_meta", "next_title")
+NEXT_KINDS = ("next_generic", "next_meta", "next_title", "next_question")
 NoteReader = Callable[[str], Note | None]
 
 
