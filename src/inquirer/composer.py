@@ -436,7 +436,7 @@ class Draft:
         retry = ""
         schema: type[RestatedOut] = RestatedOut
         faithful: list[tuple[float, str]] = []  # whole and exact, only not reworded
-        setup: list[tuple[float, str]] = []  # whole and exact, but only how it was done
+        setup: list[str] = []  # whole and exact, but only how the study was done
         for attempt in range(TRIES):
             task = prompts.render("compose_restate", note_id=note.id, claim=claim, retry=retry)
             out = self.ask(task, schema, 150, sample=attempt and SEED + attempt)
@@ -452,7 +452,7 @@ class Draft:
                 why = "it copies the note's own wording"
                 schema = opened(self.fresh_openers(current, claim))
             elif why == SETUP:
-                setup.append((copied_share(said, note), text))
+                setup.append(text)
             # the reason only: quoted back, its own words are what a small model writes again
             retry = f"\n\nYour last try was set aside: {why}. Write it differently."
         # a faithful sentence in the note's words beats none, and far beats a wrong paraphrase:
@@ -464,7 +464,7 @@ class Draft:
             return [text]
         if setup:  # the study without its result still beats leaving the note out
             self.steps.append(Step("compose", "kept, though it tells only the study", note.id))
-            return [min(setup)[1]]  # the least copied
+            return [setup[0]]
         self.steps.append(Step("compose", f"left out: {why} ({TRIES} tries)", note.id))
         return []
 
