@@ -183,30 +183,6 @@ def test_a_restatement_copied_from_its_note_is_asked_again_then_kept_as_the_leas
     assert all(SUMMARIES["rlhf-calibration"] not in s for s in said)  # never the summary
 
 
-def test_a_restatement_of_the_study_alone_is_asked_again_and_kept_only_as_a_last_resort(
-    settings: Settings, tmp_path: Path
-) -> None:
-    summary = (
-        "Mostly the style. Gudibande et al. (2023) fine-tuned 13B models on ChatGPT imitation "
-        "data. Crowd raters judged the imitation competitive, but automatic evaluations showed "
-        "no closing of the gap."
-    )
-    write_note(tmp_path, "imitation", title="Does imitation copy ability?", summary=summary)
-    retriever = fake_retriever(settings, tmp_path)
-    study = "Gudibande and colleagues fine-tuned 13B models on ChatGPT imitation data in 2023."
-    found = "Imitation fooled crowd raters, yet automatic evaluations showed no closing gap."
-    llm = FakeLLM(restated(study, found))
-    line = Composer(llm, retriever).compose(evidence(retriever, ("imitation",)))
-    retry = [m for name, m in llm.history if name == "RestatedOut"][1][-1]["content"]
-    assert "how the study was done, not what it found" in retry
-    assert [s.text for p in line.body for s in p.sentences] == [found]
-    # when no try says what it found, the study beats leaving the note out
-    llm = FakeLLM(restated(study, study, study))
-    line = Composer(llm, retriever).compose(evidence(retriever, ("imitation",)))
-    assert [s.text for p in line.body for s in p.sentences] == [study]
-    assert "kept, though it tells only the study" in [s.detail for s in line.evidence.trace]
-
-
 def test_a_restatement_that_fails_every_try_is_left_out(retriever: Retriever) -> None:
     wrong = "Tuning raised the error to 0.35 on every question asked."
     llm = FakeLLM(restated(wrong, wrong, wrong))

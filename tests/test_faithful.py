@@ -3,13 +3,7 @@ in dev runs."""
 
 from __future__ import annotations
 
-from inquirer.faithful import (
-    added_tail,
-    added_words,
-    setup_only,
-    unsaid_comparison,
-    unsaid_negation,
-)
+from inquirer.faithful import added_tail, added_words, unsaid_comparison, unsaid_negation
 
 LORA = (
     "LoRA matches full fine-tuning on the target domain while forgetting less of what the base "
@@ -81,23 +75,3 @@ def test_a_clause_tacked_on_after_the_finding_is_caught_by_its_own_words() -> No
     kept = "Constitutional AI trains from principles, with comparable helpfulness to RLHF."
     assert added_tail(kept, cai) == []
     assert added_tail("LoRA matches full fine-tuning on the target domain.", LORA) == []
-
-
-IMITATION = (
-    "Gudibande et al. (2023) fine-tuned models of 1.5B-13B parameters on 0.3M-150M tokens of "
-    "ChatGPT imitation data. Crowd raters judged the imitation models competitive with ChatGPT, "
-    "but targeted automatic evaluations showed little to no closing of the gap."
-)
-
-
-def test_a_span_that_tells_only_how_the_study_was_done_is_named() -> None:
-    # dev7 q006, the 1.5B's restatement of the imitation note
-    setup = (
-        "The authors fine-tuned a large language model on 1.5B-13B parameters and 0.3M-150M "
-        "tokens of ChatGPT imitation data."
-    )
-    assert setup_only(setup, IMITATION)
-    found = "Imitation models fooled crowd raters, yet automatic evaluations saw no gap close."
-    assert not setup_only(found, IMITATION)
-    # a claim of one sentence has no setup apart from its finding
-    assert not setup_only(setup, IMITATION.split(". ")[0] + ".")

@@ -29,14 +29,7 @@ from .checks import clean_sentence, finish, foreign_script, leaks, overlap, prom
 from .compose_prompt import MIN_SPAN, SEED, TRIES, shared_prompt
 from .errors import LLMError
 from .facts import missing_numbers
-from .faithful import (
-    REPORTS,
-    added_tail,
-    added_words,
-    setup_only,
-    unsaid_comparison,
-    unsaid_negation,
-)
+from .faithful import REPORTS, added_tail, added_words, unsaid_comparison, unsaid_negation
 from .insight import NOT_ASKED
 from .insight import write as insight_of
 from .llm import LLM
@@ -68,7 +61,6 @@ POLAR = re.compile(
     re.I,
 )
 COPIED = "copied"
-SETUP = "it tells how the study was done, not what it found"
 # a restatement kept in its note's words with this share copied or more is a near-verbatim copy,
 # left out of a paragraph that has other findings (dev4: such sentences copied 0.89-0.98)
 VERBATIM = 0.75
@@ -137,13 +129,6 @@ def answer_sentence(answer: str, answered: bool, question: str = "") -> str:
     if answer:
         return f"Where the corpus asks this directly, its answer is {answer}."
     return UNSETTLED if POLAR.match(question.strip()) else IN_PARTS
-
-
-def claim_of(note: Note) -> str:
-    """The note's claim without its answer words ("Mostly the format.", "Yes, to a point:"),
-    which never go into prose."""
-    lead = answer_lead(note.summary)
-    return note.summary[len(lead) :].strip() if lead else note.summary
 
 
 def without_reporter(sentence: str, note_id: str) -> str:
@@ -432,11 +417,11 @@ class Draft:
         """One checked sentence restating ``note``; [] when no try passes. The first try is
         greedy; the others are sampled (seeded), since a greedy model given its own copy back
         tends to write the same copy again."""
-        claim = claim_of(note)
+        lead_words = answer_lead(note.summary)
+        claim = note.summary[len(lead_words) :].strip() if lead_words else note.summary
         retry = ""
         schema: type[RestatedOut] = RestatedOut
         faithful: list[tuple[float, str]] = []  # whole and exact, only not reworded
-        setup: list[str] = []  # whole and exact, but only how the study was done
         for attempt in range(TRIES):
             task = prompts.render("compose_restate", note_id=note.id, claim=claim, retry=retry)
             out = self.ask(task, schema, 150, sample=attempt and SEED + attempt)
@@ -451,8 +436,6 @@ class Draft:
                 faithful.append((copied_share(said, note), text))
                 why = "it copies the note's own wording"
                 schema = opened(self.fresh_openers(current, claim))
-            elif why == SETUP:
-                setup.append(text)
             # the reason only: quoted back, its own words are what a small model writes again
             retry = f"\n\nYour last try was set aside: {why}. Write it differently."
         # a faithful sentence in the note's words beats none, and far beats a wrong paraphrase:
@@ -462,9 +445,6 @@ class Draft:
             share, text = min(faithful)
             self.verbatim[text] = share
             return [text]
-        if setup:  # the study without its result still beats leaving the note out
-            self.steps.append(Step("compose", "kept, though it tells only the study", note.id))
-            return [setup[0]]
         self.steps.append(Step("compose", f"left out: {why} ({TRIES} tries)", note.id))
         return []
 
@@ -511,8 +491,6 @@ class Draft:
         earlier = [s.text for p in self.body for s in p.sentences] + [s.text for s in current]
         if any(overlap(bare, e) >= 0.8 for e in earlier):
             return "it repeats an earlier sentence"
-        if setup_only(bare, claim_of(note)):
-            return SETUP
         trial = Paragraph((*current, Sentence(text, (note.id,))))
         line = self._line(body=(*self.body, trial))
         found = self._findings(line, "body", (len(self.body), len(current)))

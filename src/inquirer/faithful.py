@@ -85,17 +85,3 @@ def unsaid_comparison(text: str, source: str) -> str:
             if not any(side.search(s) and (not thing or thing & content(s)) for s in sentences):
                 return said.group(0)
     return ""
-
-
-def setup_only(text: str, claim: str) -> bool:
-    """Whether ``text`` tells only how a study was done: ``claim`` goes on past its first
-    sentence, and ``text`` shares no content word with what follows (dev7 q006: "Gudibande et
-    al. fine-tuned … on 0.3M-150M tokens of ChatGPT imitation data", the note's finding, that
-    the imitation copied the style only, left out)."""
-    sentences = split_sentences(claim)
-    if len(sentences) < 2:
-        return False
-    said = content(text)
-    first = content(sentences[0])
-    rest = content(" ".join(sentences[1:])) - first
-    return bool(said) and bool(rest) and not said & rest
