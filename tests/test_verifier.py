@@ -355,6 +355,31 @@ def test_a_rewrite_that_wraps_the_claim_in_talk_of_the_notes_is_dropped() -> Non
         {"text": "The notes support that URIAL needs reward models.", "cites": ["urial-note"]},
         {"text": "URIAL, as the notes describe, needs reward models.", "cites": ["urial-note"]},
     ]
+    # make run, 2026-12-05: the rewrite was the same claim without the lead code had given it
+    line = make_line(
+        [
+            [
+                Sentence("URIAL aligned base models in context.", ("urial-note",)),
+                Sentence("Close to this, URIAL needs reward models.", ("urial-note",)),
+            ],
+        ]
+    )
+    verdict = check.verify(line, NOTES, NOTES.keys())
+    llm = FakeLLM({"RevisedOut": [{"text": "URIAL needs reward models.", "cites": ["urial-note"]}]})
+    revised, changes = Reviser(llm).revise(line, verdict, NOTES)
+    assert [(c.before, c.after) for c in changes] == [
+        ("Close to this, URIAL needs reward models.", "")
+    ]
+    assert [[s.text for s in p.sentences] for p in revised.body] == [
+        ["URIAL aligned base models in context."]
+    ]
+    line = make_line(
+        [
+            [Sentence("URIAL needs reward models.", ("urial-note",))],
+            [Sentence("URIAL aligned base models in context.", ("urial-note",))],
+        ]
+    )
+    verdict = check.verify(line, NOTES, NOTES.keys())
     for answer in wrapped:
         llm = FakeLLM({"RevisedOut": [answer]})
         revised, changes = Reviser(llm).revise(line, verdict, NOTES)

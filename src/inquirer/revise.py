@@ -138,6 +138,8 @@ class Reviser:
             return None  # a note's id in prose is dropped, never cut out (that leaves no subject)
         if META.search(text):
             return None  # "The notes support that …" wrapped round the same claim repairs nothing
+        if angles.unled(text) == angles.unled(check.text):
+            return None  # the same claim without its lead ("On a neighbouring question, …")
         if missing_numbers(text, [note_document(notes[c]) for c in cites]):
             return None
         return Sentence(text, cites)
