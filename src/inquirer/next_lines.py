@@ -20,7 +20,7 @@ from .llm import LLM
 from .reading import next_problem
 from .retrieval import Retriever
 from .types import Evidence, SourceEntry, Step
-from .wording import grams, tokens
+from .wording import content, grams, tokens
 
 log = logging.getLogger(__name__)
 # words no question ends on: one that does was cut off at its length limit
@@ -39,6 +39,7 @@ NEXT_OPENERS = (
 )
 NEXT_SHAPE = rf"^({NEXT_OPENERS}) [^?\n]{{8,140}}\?$"
 REPEATED_RUN = 5  # words in a row two next lines may not share: the same question re-opened
+FROM_NOTE = 2  # content words a next line takes from the note it opens from, beyond the question's
 
 
 class NextOut(BaseModel):
@@ -79,7 +80,8 @@ def propose(
     kept: list[str] = []
     retry = ""
     for attempt in range(2):
-        task = prompts.load("compose_next") + retry
+        listed = "\n".join(f"- {claim}" for claim in claims)
+        task = prompts.render("compose_next", notes=listed) + retry
         # only the notes to open from, without their ids: shown the line's own notes too, the
         # 1.5B asked again what the line had just said ("How much does LoRA cut trainable
         # parameters …?" below a paragraph giving 10,000x); shown ids, it named notes by id
@@ -97,13 +99,16 @@ def propose(
             and not next_problem(q, titles, asked=question)[0]
             and not named_id(q, ids)
             and not cut_short(q)
+            and opens_from(q, question, claims)
         ]
         checks = followups.assess(retriever, question, shaped)
         passed = [c.question for c in checks if c.novel and c.answerable]
         kept = [q for k, q in enumerate(passed) if not repeats(q, passed[:k])]
         log.debug("next lines, try %d: %r -> %r", attempt + 1, proposals, kept)
         if steps is not None:
-            refused = {q: _refusal(q, question, titles, ids) for q in proposals if q not in kept}
+            refused = {
+                q: _refusal(q, question, titles, ids, claims) for q in proposals if q not in kept
+            }
             refused |= {
                 c.question: "a paraphrase" if not c.novel else "too few notes for it"
                 for c in checks
@@ -120,6 +125,14 @@ def propose(
         if any(named_id(q, ids) for q in proposals):
             retry = "\n\nName the method, model or result itself, never a note."
     return kept[:5]
+
+
+def opens_from(proposal: str, question: str, claims: Sequence[str]) -> bool:
+    """Whether ``proposal`` names something of one of ``claims`` that the line's question does
+    not: at least FROM_NOTE content words of one claim beyond the question's (make run,
+    2026-12-05: "When does instruction tuning work best?" opens from no note)."""
+    own = content(proposal) - content(question)
+    return any(len(own & content(claim)) >= FROM_NOTE for claim in claims)
 
 
 def repeats(question: str, earlier: Sequence[str]) -> bool:
@@ -145,7 +158,9 @@ def named_id(question: str, ids: Sequence[str]) -> str:
     return next((i for i in ids if i in said), "")
 
 
-def _refusal(q: str, question: str, titles: Sequence[str], ids: Sequence[str]) -> str:
+def _refusal(
+    q: str, question: str, titles: Sequence[str], ids: Sequence[str], claims: Sequence[str]
+) -> str:
     """Why a proposed next line fails its shape, or 'a paraphrase or too few notes for it'."""
     if not q.endswith("?") or not 4 <= len(words(q)) <= 30 or foreign_script(q, question):
         return "not one plain question"
@@ -153,4 +168,9 @@ def _refusal(q: str, question: str, titles: Sequence[str], ids: Sequence[str]) -
         return "cut short"
     if named_id(q, ids):
         return f"names a note by its id ({named_id(q, ids)})"
-    return next_problem(q, titles, asked=question)[1] or "a paraphrase or too few notes for it"
+    problem = next_problem(q, titles, asked=question)[1]
+    if problem:
+        return problem
+    if not opens_from(q, question, claims):
+        return "opens from none of the notes"
+    return "a paraphrase or too few notes for it"
