@@ -524,6 +524,12 @@ def test_a_next_line_cut_off_at_its_length_limit_is_refused() -> None:
     assert not cut_short("Does the effect hold for model size C?")
     assert not cut_short("What limits it?")
     assert not cut_short("Does FormatSpread also help in evaluating LLMs?")
+    # make run, 2026-12-05: the grammar closed it at its 140 characters, mid-word
+    cut = (
+        "Does DPO-trained models drift toward answers much longer than those in the preference "
+        "data, which Park et al. link to out-of-distribution bootstr?"
+    )
+    assert cut_short(cut) and not cut_short(cut[:100] + "?")
 
 
 def test_an_insight_is_cut_to_its_first_sentence_without_a_reporting_opener() -> None:

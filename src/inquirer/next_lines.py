@@ -8,6 +8,7 @@ what it set aside and why.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Annotated
 
@@ -37,7 +38,8 @@ NEXT_OPENERS = (
     r"How (far|much|many|often|does|do|did|can|could|would|should|is|are)|"
     r"What (limits|makes|would|happens|explains|drives|breaks|decides|separates|predicts)"
 )
-NEXT_SHAPE = rf"^({NEXT_OPENERS}) [^?\n]{{8,140}}\?$"
+NEXT_LIMIT = 140  # characters after the opener; the grammar closes a question with "?" there
+NEXT_SHAPE = rf"^({NEXT_OPENERS}) [^?\n]{{8,{NEXT_LIMIT}}}\?$"
 REPEATED_RUN = 5  # words in a row two next lines may not share: the same question re-opened
 FROM_NOTE = 2  # content words a next line takes from the note it opens from, beyond the question's
 
@@ -145,6 +147,9 @@ def repeats(question: str, earlier: Sequence[str]) -> bool:
 def cut_short(question: str) -> bool:
     """Whether the question was cut off at its length limit and closed with '?' mid-phrase
     ("… while the post-?")."""
+    after = re.sub(rf"^(?:{NEXT_OPENERS}) ", "", question).rstrip("?")
+    if len(after) >= NEXT_LIMIT:  # the grammar's "?" came at the limit, mid-word ("bootstr?")
+        return True
     last = question.rstrip("?").split()[-1:] or [""]
     word = last[0]
     single = len(word) == 1 and word.islower() and word != "a"  # "… significantly, b?"
