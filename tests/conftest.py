@@ -260,8 +260,13 @@ class FakeLLM:
                 }
             a, b = (next(w for w in re.findall(r"[A-Za-z]+", f) if len(w) > 4) for f in found)
             return {"text": f"{a.capitalize()} and {b.lower()} point the same way on this effect."}
-        if name == "NextOut":
-            return {"questions": ["What limits calibration after tuning?"] * 3}
+        if name == "NextOut":  # the opener asked for, then the finding's first words
+            task = messages[-1]["content"]
+            opener = re.search(r'Open with "([^"]+)"', task)
+            finding = re.search(r"^Finding: (.*)$", task, re.M)
+            found = re.findall(r"[a-z][a-z-]+", finding.group(1).lower()) if finding else []
+            start = opener.group(1) if opener else "Why does"
+            return {"question": f"{start} {' '.join(found[:9])}?"}
         if name == "ClaimVerdict":
             return {"supported": True}
         if name == "RevisedOut":

@@ -184,23 +184,27 @@ def test_next_lines_open_from_the_cited_notes_when_nothing_else_was_found(
     sources = [SourceEntry(n.id, n.title, n.summary) for n in notes]
     llm = FakeLLM()
     propose(llm, retriever, QUESTION, evidence, sources)
-    asked = [messages for name, messages in llm.history if name == "NextOut"]
-    assert asked and notes[1].summary in asked[0][-1]["content"]
+    asked = [messages[-1]["content"] for name, messages in llm.history if name == "NextOut"]
+    assert any(notes[1].summary in a for a in asked)
 
 
-def test_next_lines_are_asked_from_the_uncited_notes_alone(retriever: Retriever) -> None:
+def test_next_lines_are_asked_from_the_uncited_notes_first(retriever: Retriever) -> None:
     ids = ("rlhf-calibration", "verbal-confidence", "temperature-scaling", "injected")
     notes = [n for n in (retriever.read(nid) for nid in ids) if n is not None]
     evidence = Evidence(QUESTION, tuple(ReadNote(n, True, "", i) for i, n in enumerate(notes)), ())
     cited = notes[0]
     llm = FakeLLM()
     propose(llm, retriever, QUESTION, evidence, [SourceEntry(cited.id, cited.title, cited.summary)])
-    asked = [messages for name, messages in llm.history if name == "NextOut"]
-    prompt = asked[0][-1]["content"]
-    # shown the line's own notes, the 1.5B asked again what the line had just said
-    assert cited.summary not in prompt
-    assert all(n.summary in prompt for n in notes[1:])
-    assert not any(n.id in prompt for n in notes)  # nor any id, which it would name
+    asked = [" ".join(t["content"] for t in m) for name, m in llm.history if name == "NextOut"]
+    # shown the line's own notes, the 1.5B asked again what the line had just said; shown
+    # the line's question, it asked that again: each call shows one note's claim alone, the
+    # unused notes first and a cited one only after them
+    shown = [[n.id for n in notes if n.summary in a] for a in asked]
+    assert not any(QUESTION in a for a in asked)
+    assert [len(ids) for ids in shown] == [1] * len(asked)
+    assert [ids[0] for ids in shown][:3] == [n.id for n in notes[1:]]
+    assert cited.id not in [ids[0] for ids in shown][:3]
+    assert not any(n.id in a for n in notes for a in asked)  # nor any id, which it would name
 
 
 def test_a_question_the_corpus_cannot_answer_says_so(retriever: Retriever) -> None:

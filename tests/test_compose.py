@@ -269,9 +269,10 @@ def test_an_insight_not_asked_is_none_and_the_verdict_says_why(
 def test_every_step_opens_with_the_same_prompt(retriever: Retriever) -> None:
     llm = FakeLLM()
     Composer(llm, retriever).compose(evidence(retriever))
-    # (next lines are asked once, of notes shown without their ids, and open otherwise)
-    users = [m[-1]["content"] for name, m in llm.history if name not in ("Judgement", "NextOut")]
-    systems = {m[0]["content"] for _, m in llm.history}
+    # (next lines are asked one unused note at a time, from a prompt of their own)
+    shared = [m for name, m in llm.history if name not in ("Judgement", "NextOut")]
+    users = [m[-1]["content"] for m in shared]
+    systems = {m[0]["content"] for m in shared}
     head = users[0].split("Task:", 1)[0]
     assert len(users) >= 5 and len(systems) == 1
     assert all(u.startswith(head) for u in users)
@@ -287,12 +288,17 @@ def test_a_composed_line_passes_the_reading_pass(retriever: Retriever) -> None:
 
 
 def test_next_lines_never_fall_back_to_note_titles(retriever: Retriever) -> None:
-    title = "Are larger models better calibrated?"
-    llm = FakeLLM({"NextOut": [{"questions": [title] * 3}, {"questions": [title] * 3}]})
-    ev = evidence(retriever, ("rlhf-calibration", "verbal-confidence"))
-    out = propose(llm, retriever, QUESTION, ev, [])
-    assert title not in out
-    assert [name for name, _ in llm.history].count("NextOut") == 2  # asked again, then none
+    from inquirer.next_lines import OPENERS
+
+    # each call's opener, then a note's title: a question already, and never a next line
+    title = "larger models better calibrated"
+    llm = FakeLLM({"NextOut": [{"question": f"{o} {title}?"} for o in OPENERS]})
+    steps: list[Step] = []
+    ev = evidence(retriever, ("rlhf-calibration", "verbal-confidence", "scale-calibration"))
+    out = propose(llm, retriever, QUESTION, ev, [], steps)
+    assert out == []
+    assert [name for name, _ in llm.history].count("NextOut") == 3  # one call a note
+    assert steps[0].detail.count("(restates a note's title)") == 3
 
 
 def test_an_insight_must_join_two_paragraphs_and_not_echo_the_question(
@@ -329,7 +335,7 @@ def test_what_composing_set_aside_is_in_the_trace(retriever: Retriever) -> None:
     left = [s for s in composed if s.note_id == "rlhf-calibration"]
     assert left and "left out: it gives 0.35, which the note does not (3 tries)" in left[0].detail
     assert sum("insight, try" in s.detail for s in composed) == 3
-    assert any(s.detail.startswith("next lines, try 1:") for s in composed)
+    assert any(s.detail.startswith("next lines: ") for s in composed)
 
 
 def test_the_questions_subject_pinned_on_findings_that_do_not_speak_of_it_is_refused(
@@ -422,23 +428,22 @@ def test_a_note_that_exceeds_or_has_a_best_compares_nothing(
 def test_next_lines_are_held_to_question_openers_that_are_not_templates() -> None:
     import pydantic
 
-    from inquirer.next_lines import NextOut
+    from inquirer.next_lines import OPENERS, next_schema
 
-    item = NextOut.model_json_schema()["properties"]["questions"]["items"]
-    assert "pattern" in item  # the model's grammar carries it, not only the check after
-    good = [
-        "Why does LoRA forget less than full fine-tuning on code?",
-        "Does rank-1 LoRA also match full fine-tuning in supervised tuning?",
-        "What limits proxy-tuning when the small tuned model is weak?",
-    ]
-    assert NextOut(questions=good).questions == good
+    for opener in OPENERS:
+        item = next_schema(opener).model_json_schema()["properties"]["question"]
+        assert "pattern" in item  # the model's grammar carries it, not only the check after
+    why = next_schema("Why does")
+    good = "Why does LoRA forget less than full fine-tuning on code?"
+    assert why(question=good).question == good
     for refused in (
-        "What is the effect of LoRA rank on forgetting?",
-        "What is the relationship between scale and forgetting?",
-        "Does LoRA forget less than full fine-tuning",  # no question mark
+        "What is the effect of LoRA rank on forgetting?",  # a template, not the opener asked
+        "Why does LoRA forget less than full fine-tuning",  # no question mark
+        "Why does LoRA forget? Less than full fine-tuning?",  # two questions
+        "Why does " + "LoRA forget less " * 10 + "?",  # past the length the grammar allows
     ):
         with pytest.raises(pydantic.ValidationError):
-            NextOut(questions=[*good[:2], refused])
+            why(question=refused)
 
 
 def test_a_question_not_asked_yes_or_no_is_answered_in_parts() -> None:
@@ -449,26 +454,18 @@ def test_a_question_not_asked_yes_or_no_is_answered_in_parts() -> None:
     assert answer_sentence("", True, which) == IN_PARTS
 
 
-def test_next_lines_that_name_a_note_by_its_id_are_refused_and_asked_again(
-    retriever: Retriever,
-) -> None:
-    named = [
-        "Why does the verbal-confidence method state better confidence?",
-        "Does the temperature-scaling method also repair calibration after RLHF?",
-        "When does the scale-calibration study hold for tuned models?",
+def test_next_lines_that_name_a_note_by_its_id_are_refused(retriever: Retriever) -> None:
+    proposals = [
+        "What explains the verbal-confidence method's better confidence?",
+        "How much does temperature scaling fitted on held-out data repair after RLHF?",
+        "What limits larger pretrained models on multiple choice questions?",
     ]
-    plain = [
-        "Why is confidence stated in words calibrated better than token probabilities?",
-        "Does temperature scaling also repair calibration after RLHF?",
-        "When do larger pretrained models stay calibrated after tuning?",
-    ]
-    llm = FakeLLM({"NextOut": [{"questions": named}, {"questions": plain}]})
+    llm = FakeLLM({"NextOut": [{"question": q} for q in proposals]})
     steps: list[Step] = []
     cited = [SourceEntry("rlhf-calibration", QUESTION, SUMMARIES["rlhf-calibration"])]
     out = propose(llm, retriever, QUESTION, evidence(retriever), cited, steps)
-    assert not set(out) & set(named)
+    assert proposals[0] not in out
     asked = [" ".join(t["content"] for t in m) for name, m in llm.history if name == "NextOut"]
-    assert len(asked) == 2 and "never a note" in asked[1]
     assert all("rlhf-calibration" not in a for a in asked)  # the notes are shown without ids
     assert "names a note by its id (verbal-confidence)" in steps[0].detail
 
@@ -481,10 +478,9 @@ def test_next_lines_that_reopen_one_question_or_open_from_no_note_are_set_aside(
 
     # dev8 q002: "Why does / Does / When does LoRA perform better than full fine-tuning for …?"
     same = [
-        "Why does temperature scaling fitted on held-out data repair tuned models?",
-        "Does temperature scaling fitted on held-out data also repair RLHF models?",
-        "When does calibration work best?",  # make run: it opens from no note
-        "What limits confidence stated in words after RLHF?",
+        "What explains temperature scaling fitted on held-out data repairing tuned models?",
+        "How much does temperature scaling fitted on held-out data help larger pretrained models?",
+        "What limits calibration work?",  # make run: it opens from no note
     ]
     # every proposal novel and answerable: what is left to decide is the repetition
     monkeypatch.setattr(
@@ -492,13 +488,13 @@ def test_next_lines_that_reopen_one_question_or_open_from_no_note_are_set_aside(
         "assess",
         lambda retriever, question, qs: [NextCheck(q, True, True) for q in qs],
     )
-    llm = FakeLLM({"NextOut": [{"questions": same}, {"questions": same}]})
+    llm = FakeLLM({"NextOut": [{"question": q} for q in same]})
     steps: list[Step] = []
-    cited = [SourceEntry("rlhf-calibration", QUESTION, SUMMARIES["rlhf-calibration"])]
-    out = propose(llm, retriever, QUESTION, evidence(retriever), cited, steps)
-    assert out == [same[0], same[3]]
-    assert "repeats an earlier one's words" in steps[0].detail
-    assert "'When does calibration work best?' (opens from none of the notes)" in steps[0].detail
+    ev = evidence(retriever, ("temperature-scaling", "scale-calibration", "verbal-confidence"))
+    out = propose(llm, retriever, QUESTION, ev, [], steps)
+    assert out == [same[0]]
+    assert f"{same[1]!r} (repeats an earlier one's words)" in steps[0].detail
+    assert f"{same[2]!r} (opens from none of the notes)" in steps[0].detail
 
 
 def test_an_opening_the_study_found_that_is_cut_to_its_clause() -> None:

@@ -1,8 +1,8 @@
 """The next inquiring lines: 3-5 questions that open from relevant notes a line did not use.
 
-The model proposes them under a schema that holds each to an opener that is not a template;
-code then checks their shape, novelty and answerability (followups.py), and says in the trace
-what it set aside and why.
+The model proposes one a note, under a schema that holds it to an opener that is not a
+template; code then checks its shape, novelty and answerability (followups.py), and says in the
+trace what it set aside and why.
 """
 
 from __future__ import annotations
@@ -10,18 +10,18 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from functools import cache
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from . import followups, prompts
 from .checks import foreign_script, words
-from .compose_prompt import claims_prompt
 from .llm import LLM
 from .reading import next_problem
 from .retrieval import Retriever
 from .types import Evidence, SourceEntry, Step
-from .wording import content, grams, tokens
+from .wording import answer_lead, content, grams, tokens
 
 log = logging.getLogger(__name__)
 # words no question ends on: one that does was cut off at its length limit
@@ -29,25 +29,29 @@ DANGLING = frozenset(
     ["the", "a", "an", "and", "or", "but", "of", "while", "than", "whether", "its", "their", "as"]
 )
 
-# how a next line may open: a cause, a test, a condition, a measure. The schema holds the model
-# to these openers as it writes (llama.cpp turns the pattern into a grammar), so the templates
-# the 1.5B reaches for ("What is the effect / role / relationship of …") cannot come out.
-NEXT_OPENERS = (
-    r"Why|Does|Do|Did|Can|Could|Would|Will|Must|Should|Is|Are|Was|Were|Has|Have|When|Where|"
-    r"Which|Whether|Under what|In what|"
-    r"How (far|much|many|often|does|do|did|can|could|would|should|is|are)|"
-    r"What (limits|makes|would|happens|explains|drives|breaks|decides|separates|predicts)"
-)
-NEXT_LIMIT = 140  # characters after the opener; the grammar closes a question with "?" there
-NEXT_SHAPE = rf"^({NEXT_OPENERS}) [^?\n]{{8,{NEXT_LIMIT}}}\?$"
+# how a next line opens, one note's question after another: a cause, a measure, a limit. The
+# schema holds the model to its opener as it writes (llama.cpp turns the pattern into a grammar).
+# Measured on the 1.5B (2026-12-05, seven notes of the README's question): "Does …" and "Under
+# what conditions …" drew questions about the study ("Does the study also provide insights into
+# …?", "Under what conditions does the finding … not answer?"); these four kept to the subject.
+OPENERS = ("What explains", "How much", "What limits", "Why does")
+NEXT_LIMIT = 120  # characters after the opener; the grammar closes a question with "?" there
+ASKED = 8  # notes asked for a next line at most, one question each
+WANTED = 5  # next lines a line shows at most
 REPEATED_RUN = 5  # words in a row two next lines may not share: the same question re-opened
 FROM_NOTE = 2  # content words a next line takes from the note it opens from, beyond the question's
 
 
 class NextOut(BaseModel):
-    questions: list[Annotated[str, Field(max_length=150, pattern=NEXT_SHAPE)]] = Field(
-        min_length=3, max_length=5
-    )
+    question: str
+
+
+@cache
+def next_schema(opener: str) -> type[NextOut]:
+    """One question that opens with ``opener``, held to it by the model's grammar."""
+    shape = rf"^{opener} [^?\n]{{8,{NEXT_LIMIT}}}\?$"
+    field = Annotated[str, Field(max_length=NEXT_LIMIT + 30, pattern=shape)]
+    return create_model("NextOut", __base__=NextOut, question=(field, ...))
 
 
 def propose(
@@ -58,75 +62,63 @@ def propose(
     sources: Sequence[SourceEntry],
     steps: list[Step] | None = None,
 ) -> list[str]:
-    """3-5 questions that open from notes the line did not use, each checked for its shape
-    (no template, no talk of the notes, no note's title), novelty (against the question
-    and each other) and answerability (retrieval finds notes). Asked once more when fewer
-    than 3 pass; a note's title is never put forward in place of a question."""
+    """Up to 5 questions, each opened from one relevant note the line did not use and checked
+    for its shape (no template, no talk of the notes, no note's title, whole), for opening from
+    its note, and for novelty (against the question and each other) and answerability.
+
+    One call a note, shown that note's claim alone: shown the line's question, the 1.5B asked
+    it again ("Why does instruction tuning teach a model the task, or only the output
+    format?", make run, 0 of 10 kept); shown the line's own notes, it asked again what the line
+    had just said; shown ids, it named notes by id."""
     cited = {s.note_id for s in sources}
     pool = [
         (r.note.title, r.note.summary)
         for r in evidence.read
         if r.relevant and r.note.id not in cited
     ]
-    unread = retriever.cards(list(evidence.unread[:6]))
+    unread = retriever.cards(list(evidence.unread[:ASKED]))
     pool += [(c.hit.title, c.hit.summary) for c in unread.values()]
-    if len(pool) < 3:  # a small corpus, all of it cited: open from the cited notes too
-        pool += [(s.title, s.summary) for s in sources]
-    pool = pool[:6]
+    # last, the cited notes, for what they leave open: about half the proposals fail their
+    # checks (make run, 2026-12-05: 2 of the 6 unused notes gave one)
+    pool += [(s.title, s.summary) for s in sources]
     if not pool:
         return []
     titles = [c.hit.title for c in retriever.cards(retriever.note_ids()).values()]
-    # their claims only: given titles (questions already), a small model hands them back
-    claims = [summary for _title, summary in pool]
     ids = [r.note.id for r in evidence.read]
     kept: list[str] = []
-    retry = ""
-    for attempt in range(2):
-        listed = "\n".join(f"- {claim}" for claim in claims)
-        task = prompts.render("compose_next", notes=listed) + retry
-        # only the notes to open from, without their ids: shown the line's own notes too, the
-        # 1.5B asked again what the line had just said ("How much does LoRA cut trainable
-        # parameters …?" below a paragraph giving 10,000x); shown ids, it named notes by id
-        # ("Why does the flare-active-retrieval method …?"). This one call gives up the
-        # cached opening for it.
-        messages = claims_prompt(question, claims, task)
-        out, _ = llm.structured(messages, NextOut, max_tokens=260)
-        proposals = [" ".join(q.split()) for q in out.questions]
-        shaped = [
-            q
-            for q in dict.fromkeys([*kept, *proposals])
-            if q.endswith("?")
-            and 4 <= len(words(q)) <= 30
-            and not foreign_script(q, question)
-            and not next_problem(q, titles, asked=question)[0]
-            and not named_id(q, ids)
-            and not cut_short(q)
-            and opens_from(q, question, claims)
-        ]
-        checks = followups.assess(retriever, question, shaped)
-        passed = [c.question for c in checks if c.novel and c.answerable]
-        kept = [q for k, q in enumerate(passed) if not repeats(q, passed[:k])]
-        log.debug("next lines, try %d: %r -> %r", attempt + 1, proposals, kept)
-        if steps is not None:
-            refused = {
-                q: _refusal(q, question, titles, ids, claims) for q in proposals if q not in kept
-            }
-            refused |= {
-                c.question: "a paraphrase" if not c.novel else "too few notes for it"
-                for c in checks
-                if not (c.novel and c.answerable)
-            }
-            refused |= {q: "repeats an earlier one's words" for q in passed if q not in kept}
-            detail = f"next lines, try {attempt + 1}: {len(kept)} of {len(proposals)} kept"
-            if refused:
-                detail += "; set aside " + "; ".join(f"{q!r} ({w})" for q, w in refused.items())
-            steps.append(Step("compose", detail))
-        if len(kept) >= 3:
+    refused: dict[str, str] = {}
+    for k, (_title, summary) in enumerate(pool[:ASKED]):
+        # the claim without its answer words ("Mostly the format."), which are no finding
+        claim = summary[len(answer_lead(summary)) :].strip()
+        opener = OPENERS[k % len(OPENERS)]
+        task = prompts.render("compose_next", finding=claim, opener=opener)
+        out, _ = llm.structured(prompts.split(task), next_schema(opener), max_tokens=60)
+        proposal = " ".join(out.question.split())
+        why = refusal(proposal, question, titles, ids, claim)
+        if not why:
+            check = followups.assess(retriever, question, [*kept, proposal])[-1]
+            why = (
+                "a paraphrase"
+                if not check.novel
+                else "too few notes for it"
+                if not check.answerable
+                else "repeats an earlier one's words"
+                if repeats(proposal, kept)
+                else ""
+            )
+        if why:
+            refused[proposal] = why
+        else:
+            kept.append(proposal)
+        if len(kept) == WANTED:
             break
-        claims.reverse()
-        if any(named_id(q, ids) for q in proposals):
-            retry = "\n\nName the method, model or result itself, never a note."
-    return kept[:5]
+    log.debug("next lines: %r kept, %r set aside", kept, refused)
+    if steps is not None:
+        detail = f"next lines: {len(kept)} of {len(kept) + len(refused)} kept"
+        if refused:
+            detail += "; set aside " + "; ".join(f"{q!r} ({w})" for q, w in refused.items())
+        steps.append(Step("compose", detail))
+    return kept
 
 
 def opens_from(proposal: str, question: str, claims: Sequence[str]) -> bool:
@@ -147,13 +139,13 @@ def repeats(question: str, earlier: Sequence[str]) -> bool:
 def cut_short(question: str) -> bool:
     """Whether the question was cut off at its length limit and closed with '?' mid-phrase
     ("… while the post-?")."""
-    after = re.sub(rf"^(?:{NEXT_OPENERS}) ", "", question).rstrip("?")
+    after = re.sub(rf"^(?:{'|'.join(OPENERS)}) ", "", question).rstrip("?")
     if len(after) >= NEXT_LIMIT:  # the grammar's "?" came at the limit, mid-word ("bootstr?")
         return True
     last = question.rstrip("?").split()[-1:] or [""]
     word = last[0]
     single = len(word) == 1 and word.islower() and word != "a"  # "… significantly, b?"
-    return word.endswith(("-", ",")) or word.lower() in DANGLING or single
+    return word.endswith(("-", ",", "(")) or word.lower() in DANGLING or single
 
 
 def named_id(question: str, ids: Sequence[str]) -> str:
@@ -163,10 +155,8 @@ def named_id(question: str, ids: Sequence[str]) -> str:
     return next((i for i in ids if i in said), "")
 
 
-def _refusal(
-    q: str, question: str, titles: Sequence[str], ids: Sequence[str], claims: Sequence[str]
-) -> str:
-    """Why a proposed next line fails its shape, or 'a paraphrase or too few notes for it'."""
+def refusal(q: str, question: str, titles: Sequence[str], ids: Sequence[str], claim: str) -> str:
+    """Why a proposed next line fails its shape or does not open from its note, or ''."""
     if not q.endswith("?") or not 4 <= len(words(q)) <= 30 or foreign_script(q, question):
         return "not one plain question"
     if cut_short(q):
@@ -176,6 +166,6 @@ def _refusal(
     problem = next_problem(q, titles, asked=question)[1]
     if problem:
         return problem
-    if not opens_from(q, question, claims):
+    if not opens_from(q, question, [claim]):
         return "opens from none of the notes"
-    return "a paraphrase or too few notes for it"
+    return ""

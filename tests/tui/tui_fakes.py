@@ -105,7 +105,7 @@ class GatedLLM(FakeLLM):
 
 
 def replies() -> dict[str, list[dict[str, Any]]]:
-    return {"NextOut": [{"questions": NEXT}] * 10}
+    return {}  # the next lines are fixed (make_session): every other reply is the default
 
 
 class FakeSession(Session):
