@@ -106,7 +106,7 @@ def test_an_answer_is_settled_only_by_the_notes_own_words() -> None:
     assert angles.settled_answer(QUESTION, [asks, other]) == ("no, to a point", ("a",))
     assert angles.settled_answer(QUESTION, [asks, agrees]) == ("no", ("a", "b"))
     disagrees = Note("d", QUESTION, "Yes, largely: it falls.", "", "", "")
-    assert angles.settled_answer(QUESTION, [asks, disagrees]) == ("", ())
+    assert angles.settled_answer(QUESTION, [asks, disagrees]) == ("", ("a", "d"))
     assert angles.settled_answer(QUESTION, [other]) == ("", ())  # another question's answer
     either = "Does tuning on an assistant's outputs transfer its capability or only its tone?"
     tone = Note("e", either, "Mostly the tone. Imitation copied style.", "", "", "")
@@ -223,7 +223,7 @@ def test_the_answer_comes_from_the_notes_that_ask_the_question(retriever: Retrie
     assert line.body[0].cites[0] == "rlhf-calibration"  # the answering note leads
     unsettled = evidence(retriever, ("verbal-confidence", "temperature-scaling"))
     line = Composer(FakeLLM(), retriever).compose(unsettled)
-    assert "no single yes or no" in line.framing
+    assert "No note in the corpus asks it in these words" in line.framing
 
 
 def test_an_insight_that_restates_the_body_is_dropped_not_shown(retriever: Retriever) -> None:
@@ -447,11 +447,14 @@ def test_next_lines_are_held_to_question_openers_that_are_not_templates() -> Non
 
 
 def test_a_question_not_asked_yes_or_no_is_answered_in_parts() -> None:
-    from inquirer.composer import IN_PARTS, UNSETTLED, answer_sentence
+    from inquirer.composer import IN_PARTS, SPLIT, UNSETTLED, answer_sentence
 
     assert answer_sentence("", True, "Does RLHF hurt calibration?") == UNSETTLED
     which = "Which interventions reduce sycophancy, and how do they compare?"
     assert answer_sentence("", True, which) == IN_PARTS
+    # notes that ask it and answer it both ways: said so, not that no note answers it
+    assert answer_sentence("", True, "Does RLHF hurt calibration?", asked=True) == SPLIT
+    assert "no yes or no" in UNSETTLED and "No note in the corpus asks it" in UNSETTLED
 
 
 def test_next_lines_that_name_a_note_by_its_id_are_refused(retriever: Retriever) -> None:

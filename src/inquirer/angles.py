@@ -37,7 +37,7 @@ def settled_answer(question: str, notes: Sequence[Note]) -> tuple[str, tuple[str
     """What the notes asking ``question`` answer in their own opening words, with their ids:
     their shared yes / no (in the one note's own words, "yes, to a point", when only one note
     answers), or the one answering note's words when they are no yes or no ("mostly the
-    tone"); ('', ()) when no note settles it or the notes disagree."""
+    tone"); ('', ids) when the notes asking it disagree, ('', ()) when none asks it."""
     leads = {
         n.id: answer_lead(n.summary)
         for n in notes
@@ -50,7 +50,7 @@ def settled_answer(question: str, notes: Sequence[Note]) -> tuple[str, tuple[str
         return _spoken(next(iter(leads.values()))), tuple(leads)
     if len(said) == 1 and "" not in said:
         return said.pop(), tuple(leads)
-    return "", ()
+    return "", tuple(leads)
 
 
 def _spoken(lead: str) -> str:

@@ -54,7 +54,16 @@ FRAMING_LEAD = "This explores"
 NEAR = f"{FRAMING_LEAD} what the corpus holds near this question."
 UNANSWERED = "The corpus holds too little to answer this directly."
 NEARBY = "What it holds nearby follows; it bears on the question without settling it."
-UNSETTLED = "The corpus gives it no single yes or no; it shows the question from several sides."
+# no note asks it: the line claims no yes or no, and says why in words that are true whatever the
+# notes imply (dev8 q002 said "no single yes or no" where a note on forgetting answers it)
+UNSETTLED = (
+    "No note in the corpus asks it in these words, so no yes or no is given here; "
+    "the question is shown from several sides."
+)
+SPLIT = (
+    "Where the corpus asks this directly, its answers differ; "
+    "the question is shown from several sides."
+)
 IN_PARTS = "The corpus answers it in parts, from several sides."  # a question not asked yes / no
 POLAR = re.compile(
     r"^(?:do|does|did|is|are|was|were|can|could|should|would|will|has|have|had|must|may|might)\b",
@@ -121,13 +130,16 @@ def sources_of(body: Sequence[Paragraph], notes: Mapping[str, Note]) -> tuple[So
     )
 
 
-def answer_sentence(answer: str, answered: bool, question: str = "") -> str:
-    """What the framing says of the answer: the notes' own yes / no, or that there is none
-    (for a question that asks "which" or "how", that the corpus answers it in parts)."""
+def answer_sentence(answer: str, answered: bool, question: str = "", asked: bool = False) -> str:
+    """What the framing says of the answer: the notes' own yes / no; that the notes asking it
+    (``asked``) differ; or that no note asks it (for a question that asks "which" or "how",
+    that the corpus answers it in parts)."""
     if not answered:
         return f"{UNANSWERED} {NEARBY}"
     if answer:
         return f"Where the corpus asks this directly, its answer is {answer}."
+    if asked:
+        return SPLIT
     return UNSETTLED if POLAR.match(question.strip()) else IN_PARTS
 
 
@@ -203,7 +215,7 @@ class Composer:
         draft = Draft(self, question, used, evidence)
 
         if answered:
-            framing = draft.framing(answer_sentence(answer, answered, question))
+            framing = draft.framing(answer_sentence(answer, answered, question, bool(answering)))
         else:  # the model's account of a question the notes do not reach presumes an answer
             framing = draft.framing_text = f"{NEAR} {answer_sentence(answer, answered)}"
         emit(framing + "\n\n")
