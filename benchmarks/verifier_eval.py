@@ -34,6 +34,7 @@ from inquirer.config import load_settings
 from inquirer.evals.claims import auc, best_threshold, load_claims, load_line_claims, score
 from inquirer.evals.external import SOURCES, load
 from inquirer.facts import missing_entities, missing_numbers
+from inquirer.faithful import unsaid_relation
 from inquirer.judges import CALIBRATED, LLMJudge
 from inquirer.notes import read_note
 from inquirer.services import build_llm
@@ -246,10 +247,12 @@ def main() -> None:
     )
     numbers = {i.id: bool(missing_numbers(i.asserted, [i.whole])) for i in chosen}
     names = {i.id: bool(missing_entities(i.asserted, [i.whole])) for i in chosen}
+    relation = {i.id: bool(unsaid_relation(i.asserted, i.whole)) for i in chosen}
     rows = [
         row("numbers", chosen, numbers),
         row("names", chosen, names),
         row("numbers + names", chosen, {k: numbers[k] or names[k] for k in numbers}),
+        row("relation", chosen, relation),
     ]
     judge = LLMJudge(build_llm(settings, args.model))
     cache = Cache(RESULTS / f"judge-{args.model.replace('/', '_')}.jsonl")
@@ -283,6 +286,10 @@ def main() -> None:
         for checks, vetoed in (
             ("numbers", numbers),
             ("numbers + names", {k: numbers[k] or names[k] for k in numbers}),
+            (
+                "numbers + names + relation",
+                {k: numbers[k] or names[k] or relation[k] for k in numbers},
+            ),
         ):
             # the checks flag first; the threshold is chosen for what they leave
             gated = {k: (-1.0 if vetoed[k] else support[k]) for k in support}
@@ -305,7 +312,17 @@ def main() -> None:
                 )
             )
             shipped = {k: numbers[k] or names[k] or support[k] < calibrated for k in support}
-            rows.append(row(f"shipped: numbers + names + P < {calibrated}", chosen, shipped))
+            rows.append(
+                row(f"before relation: numbers + names + P < {calibrated}", chosen, shipped)
+            )
+            related = {k: shipped[k] or relation[k] for k in shipped}
+            rows.append(
+                row(
+                    f"shipped: numbers + names + relation + P < {calibrated}",
+                    chosen,
+                    related,
+                )
+            )
     if args.checker is not None:
         judge_p = {k: v[1] for k, v in judged("excerpt", chosen, cache, judge.verdict).items()}
         rows += checker_rows(

@@ -248,6 +248,26 @@ def test_each_sentence_gets_the_label_the_rule_gives() -> None:
     assert vetoed.sentences[2].label == "unsupported"
 
 
+def test_a_relation_no_cited_note_states_is_unsupported_without_asking_the_judge() -> None:
+    from inquirer.faithful import unsaid_relation
+
+    # evals/line_claims.jsonl l021 and l035, and what their notes do say
+    judge = FixedJudge("j", {})
+    because = Sentence("URIAL aligned base models because raters prefer style.", ("urial-note",))
+    check = verifier(judge).check(because, NOTES)
+    assert check.label == "unsupported" and check.support is None and judge.seen == []
+    assert "'because': no cited note says so" in check.problems
+    note = "Reasoning models trained with RL check their work and backtrack."
+    joined = f"{note[:-1]}, which aligns with the claim that LLMs cannot self-correct."
+    assert unsaid_relation(joined, note) == "aligns with"
+    assert unsaid_relation("URIAL did not need tuning.", "URIAL aligned base models.") == "not"
+    assert unsaid_relation("URIAL outperformed tuning.", "URIAL matched tuning.") == "outperformed"
+    # the same relation stated by the note is no problem, nor a plain restatement
+    stated = "Jailbreaks succeed because the drive to follow instructions wins."
+    assert unsaid_relation(stated, f"{stated} Refusal training loses.") == ""
+    assert verifier(judge).check(GOOD[1][0], NOTES).label == "supported"
+
+
 def test_the_judge_reads_the_cited_notes_together() -> None:
     judge = FixedJudge("j", {})
     verifier(judge).verify(make_line(GOOD), NOTES, NOTES.keys())

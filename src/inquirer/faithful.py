@@ -7,6 +7,18 @@ import re
 
 from .wording import content, split_sentences
 
+CONNECTIVE = re.compile(  # words that relate two findings
+    r"\b(?:"
+    r"aligns with|in line with|consistent with|consistently with|which shows|"
+    r"which suggests|which means|which confirms|this shows|this suggests|this confirms|"
+    r"confirms the claim|confirms the finding|contradicts the claim|"
+    r"contradicts the finding|contradicts the view|because|as demonstrated by|"
+    r"as evidenced by|as shown by|as seen in|supports the claim|supporting the claim|"
+    r"similarly|likewise|therefore|thus|hence"
+    r")\b",
+    re.IGNORECASE,
+)
+
 REPORTS = (  # verbs by which a sentence names its source: "<note id> found that …"
     r"(?:found|finds|find|shows?|showed|reports?|reported|suggests?|suggested|argues?|argued|"
     r"demonstrates?|demonstrated|notes?|noted|states?|stated|says|said|concludes?|concluded)"
@@ -85,3 +97,15 @@ def unsaid_comparison(text: str, source: str) -> str:
             if not any(side.search(s) and (not thing or thing & content(s)) for s in sentences):
                 return said.group(0)
     return ""
+
+
+def unsaid_relation(claim: str, evidence: str) -> str:
+    """How ``claim`` relates, negates or compares where ``evidence`` does not, or '': a
+    connective ("because", "which aligns with") the evidence never uses, a negation where it
+    makes none, or one side ahead where it puts none ahead. Of the line sentences labelled by
+    hand (evals/line_claims.jsonl), the unsupported ones invent a cause or an agreement ("…,
+    which aligns with the claim that LLMs cannot self-correct")."""
+    connective = CONNECTIVE.search(claim)
+    if connective and connective.group(0).lower() not in evidence.lower():
+        return connective.group(0)
+    return unsaid_negation(claim, evidence) or unsaid_comparison(claim, evidence)

@@ -33,6 +33,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from .faithful import CONNECTIVE
 from .types import Finding, Line, Note
 from .wording import (
     TOKEN,
@@ -81,17 +82,6 @@ SUBJECTLESS = re.compile(
     r"^(?:is|are|was|were|can|could|may|might|must|should|would|will|has|have|had|does|do|"
     r"did|shows?|finds?|found|suggests?|indicates?|reports?|argues?|demonstrates?|highlights?|"
     r"mentions?|claims?|states?|proposes?)\b",
-    re.IGNORECASE,
-)
-CONNECTIVE = re.compile(  # words that relate two findings
-    r"\b(?:"
-    r"aligns with|in line with|consistent with|consistently with|which shows|"
-    r"which suggests|which means|which confirms|this shows|this suggests|this confirms|"
-    r"confirms the claim|confirms the finding|contradicts the claim|"
-    r"contradicts the finding|contradicts the view|because|as demonstrated by|"
-    r"as evidenced by|as shown by|as seen in|supports the claim|supporting the claim|"
-    r"similarly|likewise|therefore|thus|hence"
-    r")\b",
     re.IGNORECASE,
 )
 GENERIC_NEXT = re.compile(
