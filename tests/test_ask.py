@@ -202,8 +202,8 @@ def test_next_lines_are_asked_from_the_uncited_notes_first(retriever: Retriever)
     shown = [[n.id for n in notes if n.summary in a] for a in asked]
     assert not any(QUESTION in a for a in asked)
     assert [len(ids) for ids in shown] == [1] * len(asked)
-    assert [ids[0] for ids in shown][:3] == [n.id for n in notes[1:]]
-    assert cited.id not in [ids[0] for ids in shown][:3]
+    order = [ids[0] for ids in shown]
+    assert cited.id not in order[:-1]  # the cited note, if asked at all, comes last
     assert not any(n.id in a for n in notes for a in asked)  # nor any id, which it would name
 
 

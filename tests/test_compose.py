@@ -287,6 +287,16 @@ def test_a_composed_line_passes_the_reading_pass(retriever: Retriever) -> None:
     assert sum(len(p.cites) >= 2 for p in line.body) >= 1  # findings joined in a paragraph
 
 
+@pytest.fixture
+def near_enough(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every note counts as close to the question (the fake embedder's bags of words are far
+    apart): what is left to decide is the check a test is about."""
+    from inquirer import next_lines
+
+    monkeypatch.setattr(next_lines, "NOTE_NEAR", -1.0)
+
+
+@pytest.mark.usefixtures("near_enough")
 def test_next_lines_never_fall_back_to_note_titles(retriever: Retriever) -> None:
     from inquirer.next_lines import OPENERS
 
@@ -297,8 +307,8 @@ def test_next_lines_never_fall_back_to_note_titles(retriever: Retriever) -> None
     ev = evidence(retriever, ("rlhf-calibration", "verbal-confidence", "scale-calibration"))
     out = propose(llm, retriever, QUESTION, ev, [], steps)
     assert out == []
-    assert [name for name, _ in llm.history].count("NextOut") == 3  # one call a note
-    assert steps[0].detail.count("(restates a note's title)") == 3
+    calls = [name for name, _ in llm.history].count("NextOut")  # one call a note
+    assert calls >= 3 and steps[0].detail.count("(restates a note's title)") == calls
 
 
 def test_an_insight_must_join_two_paragraphs_and_not_echo_the_question(
@@ -473,6 +483,7 @@ def test_next_lines_that_name_a_note_by_its_id_are_refused(retriever: Retriever)
     assert "names a note by its id (verbal-confidence)" in steps[0].detail
 
 
+@pytest.mark.usefixtures("near_enough")
 def test_next_lines_that_reopen_one_question_or_open_from_no_note_are_set_aside(
     retriever: Retriever, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -491,13 +502,42 @@ def test_next_lines_that_reopen_one_question_or_open_from_no_note_are_set_aside(
         "assess",
         lambda retriever, question, qs: [NextCheck(q, True, True) for q in qs],
     )
+    from inquirer import next_lines
+
+    order = ("temperature-scaling", "scale-calibration", "verbal-confidence")
+    ev = evidence(retriever, order)
+    pool = [(r.note.title, r.note.summary) for r in ev.read]
+    monkeypatch.setattr(next_lines, "candidates", lambda *_: pool)  # asked in this order
     llm = FakeLLM({"NextOut": [{"question": q} for q in same]})
     steps: list[Step] = []
-    ev = evidence(retriever, ("temperature-scaling", "scale-calibration", "verbal-confidence"))
     out = propose(llm, retriever, QUESTION, ev, [], steps)
     assert out == [same[0]]
     assert f"{same[1]!r} (repeats an earlier one's words)" in steps[0].detail
     assert f"{same[2]!r} (opens from none of the notes)" in steps[0].detail
+
+
+def test_next_lines_open_from_notes_near_the_question_closest_first(
+    settings: Settings, tmp_path: Path
+) -> None:
+    from inquirer import next_lines
+
+    # dev9 q002, on LoRA: next lines on judges' position bias and RLVR, from far notes
+    far = "Position bias of judges grows with longer answers in chess puzzles."
+    root = tmp_path / "near"
+    write_note(root, "judge-bias", title="Does answer length sway a grader?", summary=far)
+    for note_id, summary in SUMMARIES.items():
+        write_note(root, note_id, title=f"{summary[:40]}?", summary=summary)
+    retriever = fake_retriever(settings, root)
+    ev = evidence(retriever, ("temperature-scaling", "scale-calibration"))
+    ev = Evidence(ev.question, ev.read, ev.trace, ("judge-bias",))
+    pool = next_lines.candidates(retriever, QUESTION, ev, [])
+    assert pool and far not in [summary for _title, summary in pool]
+    closest = next_lines.closeness(retriever, QUESTION, [f"{t} {s}" for t, s in pool])
+    assert closest == sorted(closest, reverse=True)
+    # a note the line cited is asked after every uncited one, whatever its closeness
+    cited = [SourceEntry("scale-calibration", "", SUMMARIES["scale-calibration"])]
+    pool = next_lines.candidates(retriever, QUESTION, ev, cited)
+    assert [s for _t, s in pool].index(SUMMARIES["scale-calibration"]) == len(pool) - 1
 
 
 def test_an_opening_the_study_found_that_is_cut_to_its_clause() -> None:

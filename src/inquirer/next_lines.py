@@ -39,6 +39,12 @@ NEXT_LIMIT = 120  # characters after the opener; the grammar closes a question w
 ASKED = 8  # notes asked for a next line at most, one question each
 WANTED = 5  # next lines a line shows at most
 REPEATED_RUN = 5  # words in a row two next lines may not share: the same question re-opened
+# the cosine to the line's question of a note a next line may open from, unless the line cited
+# it (dev9 q002, on LoRA: the uncited notes on forgetting and proxy-tuning at 0.39-0.43, those
+# on judges' position bias and RLVR below 0.33). The next line's own cosine to the question
+# tells less: below the README's question, one from Flan-PaLM gave 0.12 and one from SCoRe's
+# self-correction 0.18, so it is not used.
+NOTE_NEAR = 0.35
 FROM_NOTE = 2  # content words a next line takes from the note it opens from, beyond the question's
 
 
@@ -70,17 +76,7 @@ def propose(
     it again ("Why does instruction tuning teach a model the task, or only the output
     format?", make run, 0 of 10 kept); shown the line's own notes, it asked again what the line
     had just said; shown ids, it named notes by id."""
-    cited = {s.note_id for s in sources}
-    pool = [
-        (r.note.title, r.note.summary)
-        for r in evidence.read
-        if r.relevant and r.note.id not in cited
-    ]
-    unread = retriever.cards(list(evidence.unread[:ASKED]))
-    pool += [(c.hit.title, c.hit.summary) for c in unread.values()]
-    # last, the cited notes, for what they leave open: about half the proposals fail their
-    # checks (make run, 2026-12-05: 2 of the 6 unused notes gave one)
-    pool += [(s.title, s.summary) for s in sources]
+    pool = candidates(retriever, question, evidence, sources)
     if not pool:
         return []
     titles = [c.hit.title for c in retriever.cards(retriever.note_ids()).values()]
@@ -119,6 +115,36 @@ def propose(
             detail += "; set aside " + "; ".join(f"{q!r} ({w})" for q, w in refused.items())
         steps.append(Step("compose", detail))
     return kept
+
+
+def candidates(
+    retriever: Retriever, question: str, evidence: Evidence, sources: Sequence[SourceEntry]
+) -> list[tuple[str, str]]:
+    """The notes to open next lines from, as (title, summary), in the order they are asked:
+    the notes the line did not cite that are close to the question (read and found relevant,
+    found but not read, or among the question's own top hits), closest first; then the notes
+    it cited, closest first, for what they leave open. Found-but-unread notes alone gave next
+    lines on GPT-4's position bias and RLVR below a question on LoRA (dev9 q002, cosine to the
+    question 0.08 and 0.15)."""
+    cited = {s.note_id for s in sources}
+    own = [(r.note.id, r.note.title, r.note.summary) for r in evidence.read if r.relevant]
+    found = [h.note_id for h in retriever.search(question, ASKED)] + list(evidence.unread)
+    cards = retriever.cards([i for i in dict.fromkeys(found) if i not in cited])
+    pool = {i: (t, s) for i, t, s in own if i not in cited}
+    pool |= {i: (c.hit.title, c.hit.summary) for i, c in cards.items() if i not in pool}
+    used = {s.note_id: (s.title, s.summary) for s in sources}
+    near = closeness(retriever, question, [f"{t} {s}" for t, s in [*pool.values(), *used.values()]])
+    ranked = sorted(zip(near, [*pool, *used], strict=True), key=lambda pair: -pair[0])
+    first = [pool[i] for c, i in ranked if i in pool and c >= NOTE_NEAR]
+    return first + [used[i] for _c, i in ranked if i in used]
+
+
+def closeness(retriever: Retriever, question: str, texts: Sequence[str]) -> list[float]:
+    """The cosine of each of ``texts`` to ``question``."""
+    if not texts:
+        return []
+    vectors = retriever.embedder.embed([question, *texts])
+    return [float(v @ vectors[0]) for v in vectors[1:]]
 
 
 def opens_from(proposal: str, question: str, claims: Sequence[str]) -> bool:
