@@ -40,11 +40,14 @@ ASKED = 8  # notes asked for a next line at most, one question each
 WANTED = 5  # next lines a line shows at most
 REPEATED_RUN = 5  # words in a row two next lines may not share: the same question re-opened
 # the cosine to the line's question of a note a next line may open from, unless the line cited
-# it (dev9 q002, on LoRA: the uncited notes on forgetting and proxy-tuning at 0.39-0.43, those
-# on judges' position bias and RLVR below 0.33). The next line's own cosine to the question
-# tells less: below the README's question, one from Flan-PaLM gave 0.12 and one from SCoRe's
-# self-correction 0.18, so it is not used.
-NOTE_NEAR = 0.35
+# it; they are asked closest first. dev9 q002, on LoRA: the uncited notes on forgetting and
+# proxy-tuning at 0.39-0.43, those it asked from instead on judges' position bias at 0.19 and
+# RLVR at 0.28 (now asked after every closer one). dev10 q073, on interventions that reduce
+# sycophancy: the uncited notes on sycophancy under RLHF, activation addition and
+# representation engineering at 0.28-0.30 (at 0.35 it had none, and 0 next lines). The next
+# line's own cosine to the question tells less: below the README's question, one from
+# Flan-PaLM gave 0.12 and one from SCoRe's self-correction 0.18, so it is not used.
+NOTE_NEAR = 0.28
 FROM_NOTE = 2  # content words a next line takes from the note it opens from, beyond the question's
 
 
