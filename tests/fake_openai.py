@@ -13,6 +13,9 @@ from collections.abc import Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from inquirer.next_lines import DANGLING
+from inquirer.wording import content
+
 WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta", "kappa", "sigma"]
 # sentences that differ in more than their names, so that a fake line does not repeat itself to
 # the reading pass (reading.py) the way no real line should
@@ -35,6 +38,23 @@ class Instance:
     def __init__(self, questions: Sequence[str] = ()) -> None:
         self.counter = itertools.count()
         self.questions = itertools.cycle(questions) if questions else None
+        self.follow = list(questions)
+        self.turn = 0
+
+    def next_line(self, finding: str, opener: str) -> str:
+        """A next line opened as asked: the next of ``questions`` that shares two content
+        words with ``finding`` (its own opener swapped for ``opener``), else the finding's
+        first words."""
+        if self.follow:  # and three words of the finding's own, so that it opens from it
+            question = self.follow[self.turn % len(self.follow)]
+            self.turn += 1
+            body = re.sub(r"^\w+\s+(?:(?:does|do|is|are)\s+)?", "", question, flags=re.I)
+            own = [w for w in re.findall(r"[a-z][a-z-]{3,}", finding.lower()) if content(w)]
+            return f"{opener} {body.rstrip('?')}, as with {' '.join(own[-3:])}?"
+        words = re.findall(r"[a-z][a-z-]+", finding.lower())[:9]
+        while words and words[-1] in DANGLING:  # a question cut mid-phrase is refused
+            words.pop()
+        return f"{opener} {' '.join(words)}?"
 
     def build(self, schema: dict[str, Any], defs: dict[str, Any], name: str = "") -> Any:
         if "$ref" in schema:
@@ -148,6 +168,11 @@ class FakeOpenAI:
         said = re.search(r" says: (.*)$", asked, re.M)
         if said and set(schema.get("properties", {})) == {"text"}:  # a note to restate
             return json.dumps({"text": restated(said.group(1), schema["properties"]["text"])})
+        finding = re.search(r"^Finding: (.*)$", asked, re.M)
+        opener = re.search(r'Open with "([^"]+)"', asked)
+        if finding and opener and set(schema.get("properties", {})) == {"question"}:  # next line
+            asked_for = self.instance.next_line(finding.group(1), opener.group(1))
+            return json.dumps({"question": asked_for})
         found = re.findall(r"^[AB]: (.*)$", asked, re.M)
         if len(found) == 2 and set(schema.get("properties", {})) == {"text"}:  # an insight
             a, b = (next(w for w in re.findall(r"[A-Za-z]+", f) if len(w) > 4) for f in found)
