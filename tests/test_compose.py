@@ -519,7 +519,7 @@ def test_next_lines_that_reopen_one_question_or_open_from_no_note_are_set_aside(
 def test_next_lines_open_from_notes_near_the_question_closest_first(
     settings: Settings, tmp_path: Path
 ) -> None:
-    from inquirer import next_lines
+    from inquirer import followups, next_lines
 
     # dev9 q002, on LoRA: next lines on judges' position bias and RLVR, from far notes
     far = "Position bias of judges grows with longer answers in chess puzzles."
@@ -532,7 +532,7 @@ def test_next_lines_open_from_notes_near_the_question_closest_first(
     ev = Evidence(ev.question, ev.read, ev.trace, ("judge-bias",))
     pool = next_lines.candidates(retriever, QUESTION, ev, [])
     assert pool and far not in [summary for _title, summary in pool]
-    closest = next_lines.closeness(retriever, QUESTION, [f"{t} {s}" for t, s in pool])
+    closest = followups.closeness(retriever, QUESTION, [f"{t} {s}" for t, s in pool])
     assert closest == sorted(closest, reverse=True)
     # a note the line cited is asked after every uncited one, whatever its closeness
     cited = [SourceEntry("scale-calibration", "", SUMMARIES["scale-calibration"])]

@@ -31,3 +31,12 @@ def assess(retriever: Retriever, question: str, candidates: Sequence[str]) -> li
             kept.append(i)
         out.append(NextCheck(candidates[i - 1], answerable, novel))
     return out
+
+
+def closeness(retriever: Retriever, question: str, texts: Sequence[str]) -> list[float]:
+    """The cosine of each of ``texts`` to ``question`` (which notes a next line opens from,
+    and the reading pass's off-question check)."""
+    if not texts:
+        return []
+    vectors = retriever.embedder.embed([question, *texts])
+    return [float(v @ vectors[0]) for v in vectors[1:]]

@@ -136,18 +136,11 @@ def candidates(
     pool = {i: (t, s) for i, t, s in own if i not in cited}
     pool |= {i: (c.hit.title, c.hit.summary) for i, c in cards.items() if i not in pool}
     used = {s.note_id: (s.title, s.summary) for s in sources}
-    near = closeness(retriever, question, [f"{t} {s}" for t, s in [*pool.values(), *used.values()]])
+    texts = [f"{t} {s}" for t, s in [*pool.values(), *used.values()]]
+    near = followups.closeness(retriever, question, texts)
     ranked = sorted(zip(near, [*pool, *used], strict=True), key=lambda pair: -pair[0])
     first = [pool[i] for c, i in ranked if i in pool and c >= NOTE_NEAR]
     return first + [used[i] for _c, i in ranked if i in used]
-
-
-def closeness(retriever: Retriever, question: str, texts: Sequence[str]) -> list[float]:
-    """The cosine of each of ``texts`` to ``question``."""
-    if not texts:
-        return []
-    vectors = retriever.embedder.embed([question, *texts])
-    return [float(v @ vectors[0]) for v in vectors[1:]]
 
 
 def opens_from(proposal: str, question: str, claims: Sequence[str]) -> bool:

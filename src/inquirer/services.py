@@ -213,7 +213,4 @@ def titles(retriever: Retriever) -> list[str]:
 
 def relatedness(retriever: Retriever, question: str, texts: Sequence[str]) -> list[float]:
     """The cosine of ``question`` to each of ``texts`` (the reading pass's off-question check)."""
-    if not texts:
-        return []
-    vectors = retriever.embedder.embed([question, *texts])
-    return [float(v @ vectors[0]) for v in vectors[1:]]
+    return followups.closeness(retriever, question, texts)
