@@ -151,15 +151,6 @@ def restated(*texts: str) -> dict[str, list[dict[str, object]]]:
     return {"RestatedOut": [{"text": t} for t in texts]}
 
 
-def opener_shapes(llm: FakeLLM) -> list[str]:
-    """The pattern each restatement's schema held its text to ('' for none), in call order."""
-    return [
-        s.model_json_schema()["properties"]["text"].get("pattern", "")
-        for s in llm.schemas
-        if s.__name__ == "RestatedOut"
-    ]
-
-
 def test_a_restatement_copied_from_its_note_is_asked_again_then_kept_as_the_least_copied(
     retriever: Retriever,
 ) -> None:
@@ -178,8 +169,10 @@ def test_a_restatement_copied_from_its_note_is_asked_again_then_kept_as_the_leas
     assert "set aside: it copies" in retry and copy not in retry  # the reason, not its words
     assert len(asks) >= 3  # three tries for the first note
     assert said[0] == less  # faithful, if not reworded: kept, and the verdict names it
-    shapes = opener_shapes(llm)
-    assert shapes[0] == "" and all(p.startswith("^(?:After|In|") for p in shapes[1:3])
+    # after the copy, the tries are kept from copying: the first of them greedy, then sampled
+    tries = [i for i, s in enumerate(llm.schemas) if s.__name__ == "RestatedOut"][:3]
+    assert [llm.reworded[i] for i in tries] == [False, True, True]
+    assert llm.sampled[tries[0]] == llm.sampled[tries[1]] == 0 and llm.sampled[tries[2]] > 0
     assert all(SUMMARIES["rlhf-calibration"] not in s for s in said)  # never the summary
 
 
@@ -657,20 +650,6 @@ def test_an_insight_that_adds_what_neither_finding_says_is_refused(retriever: Re
     assert "it adds what neither finding says (comput" in asks[1]
 
 
-def test_forced_openers_skip_those_the_line_already_opens_with(retriever: Retriever) -> None:
-    copy = SUMMARIES["rlhf-calibration"].split(": ", 1)[1]
-    copy = copy[0].upper() + copy[1:]
-    reworded = "After RLHF, token probabilities drift: their calibration error went 0.02 to 0.11."
-    second = SUMMARIES["temperature-scaling"]  # the next note restated, copied as well
-    fixed = "In practice, scaling the temperature on held-out data undoes the error tuning adds."
-    llm = FakeLLM(restated(copy, reworded, second, fixed))
-    line = Composer(llm, retriever).compose(evidence(retriever))
-    assert [s.text for s in line.body[0].sentences][:1] == [reworded]
-    shapes = opener_shapes(llm)
-    # the second note's forced opener may not be "After", which the first sentence opens with
-    assert shapes[1].startswith("^(?:After|") and shapes[3].startswith("^(?:In|")
-
-
 def test_an_insight_with_numbers_or_saying_who_found_what_is_refused(
     retriever: Retriever,
 ) -> None:
@@ -696,22 +675,6 @@ def test_a_restatement_that_says_what_its_note_does_not_is_refused(retriever: Re
     assert added not in said and fixed in said
     asks = [m[-1]["content"] for name, m in llm.history if name == "RestatedOut"]
     assert "it says what its note does not (device" in asks[1]
-
-
-def test_a_forced_opener_is_never_the_one_its_note_opens_with(
-    tmp_path: Path, settings: Settings
-) -> None:
-    root = tmp_path / "notes"
-    summary = "After RLHF, confidence stated in words stays calibrated while token odds drift."
-    write_note(root, "verbal", title="Is stated confidence calibrated?", summary=summary)
-    retriever = fake_retriever(settings, root)
-    note = retriever.read("verbal")
-    assert note is not None
-    ev = Evidence("Is stated confidence calibrated?", (ReadNote(note, True, "", 1),), ())
-    llm = FakeLLM(restated(summary))  # a copy: the next try is held to an opener
-    Composer(llm, retriever).compose(ev)
-    shapes = opener_shapes(llm)
-    assert shapes[1] and "After" not in shapes[1] and "(?:In|" in shapes[1]
 
 
 def test_a_forced_opening_filled_with_nothing_is_asked_for_again(retriever: Retriever) -> None:
@@ -800,3 +763,35 @@ def test_a_span_cut_off_mid_form_is_a_failed_try_not_the_end_of_the_line(
     )
     assert line.insight == f"{INSIGHT_LEAD} {joined}"
     assert any("did not fit its form" in s.detail for s in line.evidence.trace)
+
+
+def test_a_restatement_misspelling_its_note_or_naming_another_notes_model_is_refused(
+    tmp_path: Path, settings: Settings
+) -> None:
+    # what a try kept from copying wrote in a dev run: a word swapped mid-way, and a name taken
+    # from a neighbouring note
+    root = tmp_path / "notes"
+    write_note(
+        root,
+        "lora",
+        title="Does LoRA match full fine-tuning?",
+        summary="LoRA matches full fine-tuning when adapters go on all layers.",
+    )
+    write_note(
+        root,
+        "proxy",
+        title="Can decoding-time tuning steer a large model?",
+        summary="Proxy-tuning steered a large LLaMA model with small proxies, closing most of the gap.",
+    )
+    retriever = fake_retriever(settings, root)
+    notes = [retriever.read(i) for i in ("lora", "proxy")]
+    read = tuple(ReadNote(n, True, "", k + 1) for k, n in enumerate(notes) if n is not None)
+    misspelt = "With adapters on all layers, LoRA keeps up with full fine-turing."
+    named = "With adapters on all layers, LLaMA under LoRA keeps up with full tuning."
+    fixed = "With adapters on every layer, LoRA keeps up with full fine-tuning."
+    llm = FakeLLM(restated(misspelt, named, fixed))
+    line = Composer(llm, retriever).compose(Evidence("Does LoRA match full fine-tuning?", read, ()))
+    assert line.body[0].sentences[0].text == fixed
+    asks = [m[-1]["content"] for name, m in llm.history if name == "RestatedOut"]
+    assert "it misspells fine-turing" in asks[1]
+    assert "it names LLaMA, which its note does not" in asks[2]

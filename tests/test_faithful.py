@@ -3,7 +3,13 @@ in dev runs."""
 
 from __future__ import annotations
 
-from inquirer.faithful import added_tail, added_words, unsaid_comparison, unsaid_negation
+from inquirer.faithful import (
+    added_tail,
+    added_words,
+    misspelt,
+    unsaid_comparison,
+    unsaid_negation,
+)
 
 LORA = (
     "LoRA matches full fine-tuning on the target domain while forgetting less of what the base "
@@ -75,3 +81,27 @@ def test_a_clause_tacked_on_after_the_finding_is_caught_by_its_own_words() -> No
     kept = "Constitutional AI trains from principles, with comparable helpfulness to RLHF."
     assert added_tail(kept, cai) == []
     assert added_tail("LoRA matches full fine-tuning on the target domain.", LORA) == []
+
+
+def test_a_word_swapped_mid_way_or_two_words_run_together_is_a_misspelling() -> None:
+    # what a try kept from copying its note wrote in a dev run
+    note = (
+        "LoRA matches full fine-tuning's sample efficiency. Alpaca won 90 comparisons to "
+        "text-davinci-003's 89, and adding the direction makes models refuse harmless requests; "
+        "the circuit was checked for minimality, and calibration held."
+    )
+    said = "LoRA matches full fine-turing against text-davinci-03 and refuses harmlessrequests."
+    assert misspelt(said, note) == ["fine-turing", "text-davinci-03", "harmlessrequests"]
+    # another form of a note's word, or a word of its own, is no misspelling
+    fine = "Calibrated models match fine-tuned ones; minimal circuits were demonstrated."
+    assert misspelt(fine, note) == []
+
+
+def test_a_comparison_must_be_of_what_follows_the_notes_own_word() -> None:
+    note = (
+        "A 4K-window model with simple retrieval matched a 16K-window model, and the "
+        "retrieval-augmented Llama2-70B beat GPT-3.5-turbo-16k on average."
+    )
+    wrong = "A 4K-window model with retrieval outperformed a 16K-window model."
+    assert unsaid_comparison(wrong, note) == "outperformed"
+    assert unsaid_comparison("Retrieval-augmented Llama2-70B beat GPT-3.5-turbo-16k.", note) == ""

@@ -4,8 +4,9 @@ they lack, and not many words of its own. Shared by the restatements and the ins
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
-from .wording import content, split_sentences
+from .wording import STOP, content, split_sentences, stem, tokens
 
 CONNECTIVE = re.compile(  # words that relate two findings
     r"\b(?:"
@@ -62,6 +63,43 @@ TAIL = re.compile(
 TAIL_NOVEL = 0.5
 
 
+# a word near one of its note's that is neither that word nor a form of it: a token the model
+# was kept from copying and swapped mid-word ("fine-turing" of "fine-tuning", "text-davinci-0003"
+# of "text-davinci-003"), or two of the note's words run together ("harmlessrequests")
+NEAR_MISS = 0.8  # SequenceMatcher ratio to the note's word
+SAME_ENDS = (
+    3  # letters a misspelling shares at each end with its word (derivations differ at the end)
+)
+JOINED_PART = 4  # the least letters of each part of two words run together
+
+
+def misspelt(text: str, source: str) -> list[str]:
+    """The words of ``text`` that misspell a word of ``source`` or run two of its words
+    together; [] when none does."""
+    known = {t.removesuffix("'s") for t in tokens(source)}
+    stems = {stem(w) for w in known}
+    out = []
+    for word in dict.fromkeys(t.removesuffix("'s") for t in tokens(text)):
+        if len(word) < 5 or word in known or stem(word) in stems or not word[0].isalpha():
+            continue
+        # a number's digits may change at its end ("text-davinci-03"): only its start must match
+        numeric = any(c.isdigit() for c in word)
+        near = any(
+            w[:SAME_ENDS] == word[:SAME_ENDS]
+            and (numeric or w[-SAME_ENDS:] == word[-SAME_ENDS:])
+            and SequenceMatcher(None, w, word).ratio() >= NEAR_MISS
+            for w in known
+            if abs(len(w) - len(word)) <= 2
+        )
+        joined = "-" not in word and any(
+            word[:i] in known and word[i:] in known and not {word[:i], word[i:]} & STOP
+            for i in range(JOINED_PART, len(word) - JOINED_PART + 1)
+        )
+        if near or joined:
+            out.append(word)
+    return out
+
+
 def added_tail(text: str, source: str) -> list[str]:
     """The content words of ``text``'s closing clause that ``source`` lacks, when they are half
     of that clause's or more; [] otherwise. Of the 5 dev-run restatements this finds, 3 had
@@ -88,13 +126,19 @@ def unsaid_comparison(text: str, source: str) -> str:
     clause ("outperformed ChatGPT"): the 1.5B wrote "each model outperformed ChatGPT" of a note
     whose only "better" was of "better-pretrained bases", and "LoRA falls behind when the
     learning rate is about 10x" of a note where it falls behind when the data exceeds its
-    capacity. A comparison that ends its clause needs only the word."""
+    capacity. A comparison that ends its clause needs only the word. The thing is looked for
+    after the source's word: "a 4K model with retrieval outperformed a 16K-window model", of
+    a note where the 4K model matched the 16K one and another model "beat GPT-3.5-turbo-16k"."""
     sentences = split_sentences(source)
     for side in (AHEAD, BEHIND):
         for said in side.finditer(text):
             clause = re.split(r"[.;:,!?]", text[said.end() :], maxsplit=1)[0]
             thing = content(" ".join(clause.split()[:4])) - GENERIC
-            if not any(side.search(s) and (not thing or thing & content(s)) for s in sentences):
+            if not any(
+                not thing or thing & content(s[ahead.end() :])
+                for s in sentences
+                for ahead in side.finditer(s)
+            ):
                 return said.group(0)
     return ""
 
