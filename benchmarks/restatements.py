@@ -5,11 +5,12 @@
 RUN is an eval folder (evals/reports/<run>); its agent lines' traces name each note the composer
 "kept in the note's own words" after every try copied it. Each such note is restated again by
 the composer as it stands, in a line made of the notes that line's agent judged relevant, and
-the script prints each sentence with the share of its words copied in runs of 8+, then how many
-restatements passed every check, how many were kept as copies or left out, the median copied
-share of those shown, and the median seconds a note took. With ``--plain`` the tries after a
-copy are not kept from copying (LLM.structured's ``reword`` off), for comparison. The model is
-the configured one (the embedded 1.5B by default); run it alone, since it times its calls.
+the script prints each sentence with the share of its words copied in runs of 8+ (and of 5+),
+then how many restatements passed every check, how many were kept as copies or left out, the
+median copied shares of those shown, and the median seconds a note took. With ``--plain`` the
+tries after a copy are not kept from copying (LLM.structured's ``reword`` off), for comparison.
+The model is the configured one (the embedded 1.5B by default); run it alone, since it times its
+calls.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 from inquirer import corpus as corpus_mod
 from inquirer.composer import Composer, Draft, copied_share
 from inquirer.config import load_settings
+from inquirer.reading import CLOSE_RUN
 from inquirer.services import build_llm, build_retriever
 from inquirer.types import Evidence, Note, ReadNote
 
@@ -65,6 +67,7 @@ def main() -> None:
     print(f"{len(found)} notes kept in their own words in {args.run}")
     outcomes = {"passed": 0, "copy": 0, "left out": 0}
     shares: list[float] = []
+    close: list[float] = []
     seconds: list[float] = []
     for question, used, note in found:
         draft = Draft(composer, question, used, Evidence(question, tuple(used), ()))
@@ -75,13 +78,16 @@ def main() -> None:
         share = copied_share(text, note) if said else 0.0
         outcome = "left out" if not said else "copy" if text in draft.verbatim else "passed"
         outcomes[outcome] += 1
+        near = copied_share(text, note, CLOSE_RUN) if said else 0.0
         if said:
             shares.append(share)
-        print(f"  {note.id} ({outcome}, {share:.2f} copied): {text}", flush=True)
+            close.append(near)
+        print(f"  {note.id} ({outcome}, {share:.2f} / {near:.2f} copied): {text}", flush=True)
     print(
         f"{'plain' if args.plain else 'reworded'}: passed {outcomes['passed']}, kept as copies "
-        f"{outcomes['copy']}, left out {outcomes['left out']} of {len(found)}; median copied "
-        f"share {statistics.median(shares) if shares else 0.0:.2f}; median "
+        f"{outcomes['copy']}, left out {outcomes['left out']} of {len(found)}; median share "
+        f"copied in runs of 8+ {statistics.median(shares) if shares else 0.0:.2f}, of 5+ "
+        f"{statistics.median(close) if close else 0.0:.2f}; median "
         f"{statistics.median(seconds) if seconds else 0.0:.1f} s a note"
     )
 

@@ -781,7 +781,7 @@ def test_a_restatement_misspelling_its_note_or_naming_another_notes_model_is_ref
         root,
         "proxy",
         title="Can decoding-time tuning steer a large model?",
-        summary="Proxy-tuning steered a large LLaMA model with small proxies, closing most of the gap.",
+        summary="Proxy-tuning steered a large LLaMA model with small proxies.",
     )
     retriever = fake_retriever(settings, root)
     notes = [retriever.read(i) for i in ("lora", "proxy")]

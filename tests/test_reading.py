@@ -200,6 +200,8 @@ def test_copied_share_counts_only_runs_of_eight_words() -> None:
     assert [(f.kind, f.index) for f in reading.findings] == [("copied", 0)]
     seven = ["Plainly, training on recovery examples made alignment more sturdy."]
     assert run(make_line("q", [seven]), source).copied == 0.0
+    # a closer look sees the seven words it follows its note in: 7 of 9 in runs of 5+
+    assert run(make_line("q", [seven]), source).copied_close == round(7 / 9, 4)
 
 
 def test_insight_that_restates_the_body_or_a_note() -> None:

@@ -152,13 +152,13 @@ def without_reporter(sentence: str, note_id: str) -> str:
     return rest[:1].upper() + rest[1:]
 
 
-def copied_share(sentence: str, note: Note) -> float:
-    """The share of ``sentence``'s words inside runs of RUN+ words copied from ``note``."""
+def copied_share(sentence: str, note: Note, run: int = RUN) -> float:
+    """The share of ``sentence``'s words inside runs of ``run``+ words copied from ``note``."""
     source: set[tuple[str, ...]] = set()
     for said in note_sentences(note):
-        source |= grams(tokens(said), RUN)
+        source |= grams(tokens(said), run)
     words = tokens(sentence)
-    return sum(copied_mask(words, source, RUN)) / len(words) if words else 0.0
+    return sum(copied_mask(words, source, run)) / len(words) if words else 0.0
 
 
 # a framing's clause that goes on to claim what the notes show: "…, showing that while

@@ -52,6 +52,9 @@ from .wording import (
 )
 
 RUN = 8  # words in a row that count as copying
+# a closer look at copying, reported beside it: a sentence kept from copying 8 words in a row can
+# still follow its note in runs of 5-7 words with a word changed between them
+CLOSE_RUN = 5
 COPIED_SENTENCE = 0.5  # a sentence with at least this share of its words in copied runs
 OPENING = 6  # words of a sentence's opening looked for in the middle of a note's sentence
 OFF_QUESTION = 0.2  # cosine between a paragraph and the question below which it is off it
@@ -122,6 +125,7 @@ class Reading:
     findings: tuple[Finding, ...]
     copied: float | None  # share of body words inside runs of RUN+ words copied from notes
     body_words: int
+    copied_close: float | None = None  # the same share for runs of CLOSE_RUN+ words
 
     def count(self, kind: str) -> int:
         return sum(1 for f in self.findings if f.kind == kind)
@@ -207,13 +211,15 @@ def read_line(
     cited_notes = [notes[c] for p in line.body for c in p.cites if c in notes]
     every = list({n.id: n for n in [*cited_notes, *notes.values()]}.values())
     source = set()
+    close: set[tuple[str, ...]] = set()
     for note in every:
         for said in note_sentences(note):
             source |= grams(tokens(said), RUN)
+            close |= grams(tokens(said), CLOSE_RUN)
 
     question_words = [stem(t) for t in tokens(line.question)]
     opened_with_question = 0
-    total = copied_total = 0
+    total = copied_total = close_total = 0
     earlier: list[tuple[int, str]] = []
     openers: dict[tuple[str, ...], int] = {}
     for p, paragraph in enumerate(line.body):
@@ -228,6 +234,7 @@ def read_line(
             mask = copied_mask(words, source, RUN)
             total += len(words)
             copied_total += sum(mask)
+            close_total += sum(copied_mask(words, close, CLOSE_RUN))
             if words and sum(mask) / len(words) >= COPIED_SENTENCE:
                 add("copied", f"{sum(mask)} of {len(words)} words copied in runs of {RUN}+")
             if META.search(sentence.text):
@@ -294,7 +301,10 @@ def read_line(
     findings += _contradiction(line, cited_notes)
     findings += _next_lines(line, [*(n.title for n in every), *titles])
     return Reading(
-        tuple(findings), round(copied_total / total, 4) if total else None, body_words=total
+        tuple(findings),
+        round(copied_total / total, 4) if total else None,
+        body_words=total,
+        copied_close=round(close_total / total, 4) if total else None,
     )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .. import saved
-from ..reading import RUN, Relatedness, insight_text, read_line
+from ..reading import CLOSE_RUN, RUN, Relatedness, insight_text, read_line
 from ..types import Note
 from ..wording import tokens
 
@@ -22,6 +22,7 @@ FIGURES = {
     "reading_clean": "lines with no reading failure",
     "fragments": "fragment sentences, of body sentences",
     "copied": f"body words copied in runs of {RUN}+",
+    "copied_close": f"body words copied in runs of {CLOSE_RUN}+",
     "insight_copy": "insights restating the body or a note",
     "no_insight": "lines without an insight",
     "next_bad": "next lines generic, meta, a note's title or the question again",
@@ -70,6 +71,7 @@ def read_json(
         "next_lines": len(built.next_lines),
         "insight": bool(insight_text(built.insight)),
         "copied": reading.copied,
+        "copied_close": reading.copied_close,
         "body_words": reading.body_words,
     }
 
@@ -90,6 +92,7 @@ def summarize(rows: Sequence[Mapping[str, Any]]) -> dict[str, float | None]:
 
     words = sum(r["body_words"] for r in rows)
     copied = sum((r["copied"] or 0.0) * r["body_words"] for r in rows)
+    close = sum((r.get("copied_close") or 0.0) * r["body_words"] for r in rows)
     lengths = [n for r in rows for n in r["paragraph_words"]]
     return {
         "reading_clean": sum(not r["findings"] for r in rows) / len(rows),
@@ -97,6 +100,7 @@ def summarize(rows: Sequence[Mapping[str, Any]]) -> dict[str, float | None]:
             sum(kinds(r).count("fragment") for r in rows), sum(r["sentences"] for r in rows)
         ),
         "copied": share(round(copied), words),
+        "copied_close": share(round(close), words),
         "insight_copy": lines_with("insight_copy"),
         "no_insight": sum(not r.get("insight", True) for r in rows) / len(rows),
         "next_bad": share(
