@@ -13,9 +13,9 @@ from conftest import FakeLLM, fake_retriever, write_note
 from inquirer import prompts
 from inquirer.agent import Budget
 from inquirer.checks import clean_sentence, finish
-from inquirer.composer import FRAMING_LEAD, NEARBY, UNANSWERED
 from inquirer.config import Settings
 from inquirer.errors import InquirerError
+from inquirer.framing import FRAMING_LEAD, NEARBY, UNANSWERED
 from inquirer.insight import INSIGHT_LEAD
 from inquirer.next_lines import propose
 from inquirer.pipeline import MAX_QUESTION_CHARS, Pipeline

@@ -17,7 +17,7 @@ from cli_support import REAL_BUDGET, TINY_BUDGET
 from conftest import REPO, write_note
 from inquirer.checks import prompt_texts, words
 from inquirer.cli import cli
-from inquirer.composer import FRAMING_LEAD, UNANSWERED
+from inquirer.framing import FRAMING_LEAD, UNANSWERED
 from inquirer.insight import INSIGHT_LEAD
 from inquirer.notes import read_note
 

@@ -450,7 +450,7 @@ def test_next_lines_are_held_to_question_openers_that_are_not_templates() -> Non
 
 
 def test_a_question_not_asked_yes_or_no_is_answered_in_parts() -> None:
-    from inquirer.composer import IN_PARTS, SPLIT, UNSETTLED, answer_sentence
+    from inquirer.framing import IN_PARTS, SPLIT, UNSETTLED, answer_sentence
 
     assert answer_sentence("", True, "Does RLHF hurt calibration?") == UNSETTLED
     which = "Which interventions reduce sycophancy, and how do they compare?"

@@ -12,12 +12,12 @@ from pydantic import ValidationError
 
 from conftest import FakeLLM, fake_retriever, write_note
 from inquirer.agent import Budget
-from inquirer.composer import FRAMING_LEAD
 from inquirer.config import Settings
 from inquirer.evals.answers import format_problems, score, summarize
 from inquirer.evals.baseline import NaiveRAG, answer_schema
 from inquirer.evals.compare import compare, regressions
 from inquirer.evals.funnel import Funnel, found_ids, funnel, pooled
+from inquirer.framing import FRAMING_LEAD
 from inquirer.insight import INSIGHT_LEAD
 from inquirer.pipeline import Pipeline
 from inquirer.render import to_json

@@ -13,9 +13,9 @@ import pytest
 
 from conftest import FakeLLM
 from inquirer import saved
-from inquirer.composer import FRAMING_LEAD
 from inquirer.errors import InquirerError, LLMError
 from inquirer.facts import entities, missing_entities, missing_numbers, numbers
+from inquirer.framing import FRAMING_LEAD
 from inquirer.insight import INSIGHT_LEAD
 from inquirer.judges import FactCheckJudge, LLMJudge, Panel, verdict_probability
 from inquirer.llm import LiteLLM, LLMConfig, TokenChoice, _litellm

@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 
 from conftest import write_note
 from inquirer.cli import cli
-from inquirer.composer import FRAMING_LEAD
+from inquirer.framing import FRAMING_LEAD
 from inquirer.insight import INSIGHT_LEAD
 from inquirer.notes import read_note
 

@@ -2,11 +2,11 @@
 
 Code decides the shape (angles.py): which notes share a paragraph, the order of paragraphs, the
 yes / no the notes settle in their own words, and the leads from one finding to the next. The
-model writes only short spans — the framing, one restatement per note, the insight (insight.py),
-the next lines (next_lines.py) — and each span is checked before the user sees it: whole
-sentences, no copied clauses, numbers exact, no note ids, nothing the reading pass (reading.py)
-would find, nothing its notes do not say (faithful.py). A span that fails is written again with
-the reason given, then dropped; a note's summary is never shown as prose.
+model writes only short spans — the framing (framing.py), one restatement per note, the insight
+(insight.py), the next lines (next_lines.py) — and each span is checked before the user sees
+it: whole sentences, no copied clauses, numbers exact, no note ids, nothing the reading pass
+(reading.py) would find, nothing its notes do not say (faithful.py). A span that fails is
+written again with the reason given, then dropped; a note's summary is never shown as prose.
 
 Every model call of a line opens with the same text (instructions, question, the notes used), so
 a model server's prompt cache can reuse it; only the task at the end differs. Citations are
@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, Field
 
 from . import angles, prompts
-from .checks import clean_sentence, finish, foreign_script, leaks, overlap, prompt_texts
+from .checks import clean_sentence, finish, overlap
 from .compose_prompt import MIN_SPAN, SEED, TRIES, shared_prompt
 from .errors import LLMError
 from .facts import missing_numbers
@@ -37,11 +37,13 @@ from .faithful import (
     unsaid_comparison,
     unsaid_negation,
 )
+from .framing import NEAR, answer_sentence
+from .framing import write as framing_of
 from .insight import NOT_ASKED
 from .insight import write as insight_of
 from .llm import LLM
 from .next_lines import propose
-from .reading import META, RUN, fragment, read_line
+from .reading import RUN, fragment, read_line
 from .retrieval import Retriever, SearchOptions
 from .types import Evidence, Finding, Line, Note, Paragraph, ReadNote, Sentence, SourceEntry, Step
 from .wording import (
@@ -51,31 +53,11 @@ from .wording import (
     grams,
     note_sentences,
     split_sentences,
-    stem,
     tokens,
 )
 
 log = logging.getLogger(__name__)
 
-FRAMING_LEAD = "This explores"
-NEAR = f"{FRAMING_LEAD} what the corpus holds near this question."
-UNANSWERED = "The corpus holds too little to answer this directly."
-NEARBY = "What it holds nearby follows; it bears on the question without settling it."
-# no note asks it: the line claims no yes or no, and says why in words that are true whatever the
-# notes imply (dev8 q002 said "no single yes or no" where a note on forgetting answers it)
-UNSETTLED = (
-    "No note in the corpus asks it in these words, so no yes or no is given here; "
-    "the question is shown from several sides."
-)
-SPLIT = (
-    "Where the corpus asks this directly, its answers differ; "
-    "the question is shown from several sides."
-)
-IN_PARTS = "The corpus answers it in parts, from several sides."  # a question not asked yes / no
-POLAR = re.compile(
-    r"^(?:do|does|did|is|are|was|were|can|could|should|would|will|has|have|had|must|may|might)\b",
-    re.I,
-)
 COPIED = "copied"
 # a restatement kept in its note's words with this share copied or more is a near-verbatim copy,
 # left out of a paragraph that has other findings (dev4: such sentences copied 0.89-0.98)
@@ -90,10 +72,6 @@ FAITHFUL = frozenset({"copied", "repeated_opener"})
 RESTATED_NOVEL = 0.4
 STUDY = r"(?:study|paper|work|note|authors|researchers|experiment|analysis)"  # "The study found"
 OnText = Callable[[str], None]
-
-
-class FramingOut(BaseModel):
-    text: str = Field(min_length=MIN_SPAN, max_length=360)
 
 
 class RestatedOut(BaseModel):
@@ -118,19 +96,6 @@ def sources_of(body: Sequence[Paragraph], notes: Mapping[str, Note]) -> tuple[So
         for note_id in order
         if note_id in notes
     )
-
-
-def answer_sentence(answer: str, answered: bool, question: str = "", asked: bool = False) -> str:
-    """What the framing says of the answer: the notes' own yes / no; that the notes asking it
-    (``asked``) differ; or that no note asks it (for a question that asks "which" or "how",
-    that the corpus answers it in parts)."""
-    if not answered:
-        return f"{UNANSWERED} {NEARBY}"
-    if answer:
-        return f"Where the corpus asks this directly, its answer is {answer}."
-    if asked:
-        return SPLIT
-    return UNSETTLED if POLAR.match(question.strip()) else IN_PARTS
 
 
 def without_reporter(sentence: str, note_id: str) -> str:
@@ -161,24 +126,6 @@ def copied_share(sentence: str, note: Note, run: int = RUN) -> float:
     return sum(copied_mask(words, source, run)) / len(words) if words else 0.0
 
 
-# a framing's clause that goes on to claim what the notes show: "…, showing that while
-# instruction tuning can teach a model the task, it does not …" (the README's question, whose
-# notes answer "mostly the format"), "…, highlighting how these models differ in …" (of a corpus
-# that holds no such difference). The framing frames; the sentence ends before the clause.
-CLAIMING = re.compile(
-    r",\s+(?:(?:by|through|while|and)\s+)?(?:showing|highlighting|examining|indicating|"
-    r"suggesting|revealing|demonstrating|emphasi[sz]ing|arguing|finding|noting|concluding|"
-    r"underscoring|illustrating)\b.*$",
-    re.I,
-)
-EVIDENCED = re.compile(
-    r",?\s+(?:as|which is|that is|this is)?\s*(?:evidenced|shown|demonstrated|supported|"
-    r"suggested|highlighted|indicated|revealed)\s+by\s+(?:the\s+|various\s+|several\s+)*"
-    r"(?:findings|studies|study|evidence|research|notes|results|papers|literature)\b.*$",
-    re.I,
-)
-
-
 class Composer:
     def __init__(
         self,
@@ -205,7 +152,8 @@ class Composer:
         draft = Draft(self, question, used, evidence)
 
         if answered:
-            framing = draft.framing(answer_sentence(answer, answered, question, bool(answering)))
+            said = answer_sentence(answer, answered, question, bool(answering))
+            framing = framing_of(draft, said)
         else:  # the model's account of a question the notes do not reach presumes an answer
             framing = draft.framing_text = f"{NEAR} {answer_sentence(answer, answered)}"
         emit(framing + "\n\n")
@@ -322,64 +270,6 @@ class Draft:
         return out
 
     # -- the parts ----------------------------------------------------------------------------
-
-    def framing(self, answer: str) -> str:
-        """ "This explores …": the model's account of the question and its tension (checked),
-        then code's sentence on the answer. The framing frames; it reports no finding, so a name
-        or number of the notes that the question lacks fails it (the 1.5B credited one note's
-        author with another note's figure here, where no verifier looks)."""
-        task = prompts.load("compose_framing")
-        text = ""
-        for attempt in range(2):
-            out = self.ask(task, FramingOut, 140, sample=SEED + attempt if attempt else 0)
-            text = self._framed(str(getattr(out, "text", "")))
-            why = self._framing_problem(text)
-            if not why:
-                break
-            self.steps.append(Step("compose", f"framing set aside ({why}): {text}"))
-            task = f"{prompts.load('compose_framing')}\n\nYour last sentence {why}; write it again."
-            text = ""
-        if not text:
-            text = "the question through the studies that bear on it."
-        self.framing_text = f"{FRAMING_LEAD} {text[0].lower()}{text[1:]} {answer}"
-        return self.framing_text
-
-    def _framed(self, raw: str) -> str:
-        """The model's framing cut to one sentence, with echoes of the lead and question removed:
-        past one sentence a small model goes on to claims that no note makes."""
-        text = finish(raw)
-        text = split_sentences(text)[0] if text else ""
-        for echo in (FRAMING_LEAD, self.question, FRAMING_LEAD):  # small models echo both
-            if text.lower().startswith(echo.lower()):
-                text = text[len(echo) :].lstrip(" ,:?")
-        text = re.sub(rf"\s*\b{FRAMING_LEAD}\b\s*", " ", text).strip()
-        # "…, as evidenced by the findings of various studies on …", "…, showing that …": the
-        # framing frames; a clause that vouches for it or claims a finding is cut
-        cut = EVIDENCED.search(text) or CLAIMING.search(text)
-        if not cut:
-            return text
-        kept = re.sub(r"(?:[\s,;]+(?:by|through|while|and|with|of))+$", "", text[: cut.start()])
-        return f"{kept.rstrip(' ,;')}."
-
-    def _framing_problem(self, text: str) -> str:
-        """Why a framing sentence fails, or ''."""
-        if not text:
-            return "was empty"
-        asked = {stem(t) for t in tokens(self.question)}
-        reported = sorted(
-            w
-            for w in set(re.findall(r"\d[\d.,]*\d|[\w'-]+", text))
-            if (any(c.isdigit() for c in w) or w in self.proper) and stem(w.lower()) not in asked
-        )
-        if reported:
-            return f"reports findings ({', '.join(reported)}) instead of framing the question"
-        if any(overlap(text, n.summary) >= 0.8 for n in self.notes):
-            return "copies a note"
-        if foreign_script(text, self.question) or leaks(text, prompt_texts()) or META.search(text):
-            return "is not about the subject"
-        if self._found(self._line(framing=f"{FRAMING_LEAD} {text}"), "framing"):
-            return "reads badly"
-        return ""
 
     def paragraph(
         self, group: Sequence[Note], far: bool, count: int, show: Callable[[str], None]
@@ -527,6 +417,10 @@ class Draft:
         """Why the reading pass faults ``part`` of ``line``, or ''."""
         found = self._findings(line, part)
         return "it " + "; ".join(dict.fromkeys(f.detail for f in found)) if found else ""
+
+    def framing_fault(self, framing: str) -> str:
+        """Why the reading pass faults ``framing`` as the line's framing, or ''."""
+        return self._found(self._line(framing=framing), "framing")
 
     def insight_fault(self, insight: str) -> str:
         """Why the reading pass faults ``insight`` closing the body so far, or ''."""

@@ -17,9 +17,9 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from .checks import words
-from .composer import FRAMING_LEAD
 from .facts import missing_entities, missing_numbers
 from .faithful import unsaid_relation
+from .framing import FRAMING_LEAD
 from .insight import INSIGHT_LEAD, KEPT, NOT_ASKED, TRIED
 from .judges import Panel
 from .reading import Relatedness, read_line

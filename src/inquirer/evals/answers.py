@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..composer import FRAMING_LEAD
+from ..framing import FRAMING_LEAD
 from ..insight import INSIGHT_LEAD
 from . import readability
 from .funnel import Funnel, cited_ids, funnel
