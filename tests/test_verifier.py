@@ -455,14 +455,13 @@ def pipeline_with(judge: Any, reviser: Reviser | None = None) -> Any:
 
 def test_a_failed_line_is_revised_once_then_shown_with_its_final_verdict() -> None:
     line = make_line([*GOOD, [Sentence("URIAL needs reward models.", ("urial-note",))]])
-    llm = FakeLLM(
-        {"RevisedOut": [{"text": "URIAL needs no reward model.", "cites": ["urial-note"]}]}
-    )
+    rewrite = "URIAL aligned base models with a reward model."
+    llm = FakeLLM({"RevisedOut": [{"text": rewrite, "cites": ["urial-note"]}]})
     judge = FixedJudge("j", {"reward model": 0.1})  # the rewrite fails too
     events: list[Any] = []
     out = pipeline_with(judge, Reviser(llm)).verified(line, events.append)
     assert out.verdict.status == "failed"  # still failing: shown as failed, never hidden
-    assert out.verdict.changes[0].after == "URIAL needs no reward model."
+    assert out.verdict.changes[0].after == rewrite
     kinds = [e.kind for e in events]
     assert kinds == ["verifying"] * 6 + ["verified"]  # start, 4 sentences, revising
     assert (
@@ -621,3 +620,21 @@ def test_an_insight_drawing_on_a_finding_revision_dropped_goes_with_it() -> None
     revised, changes = Reviser(FakeLLM()).revise(line, verdict, NOTES)
     assert len(revised.body) == 1 and revised.insight == ""
     assert any("drew on findings revision dropped (align, urial)" in c.reason for c in changes)
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        "URIAL needs no reward model.",  # a negation its note does not make
+        "URIAL aligned base models, as evidenced by the Alpaca model's performance.",
+        "URIAL outperformed reward models with three in-context examples.",
+    ],
+)
+def test_a_rewrite_that_says_what_its_note_does_not_is_dropped(rewrite: str) -> None:
+    line = make_line([*GOOD, [Sentence("URIAL needs reward models.", ("urial-note",))]])
+    llm = FakeLLM({"RevisedOut": [{"text": rewrite, "cites": ["urial-note"]}]})
+    out = pipeline_with(FixedJudge("j", {"reward models": 0.1}), Reviser(llm)).verified(
+        line, lambda e: None
+    )
+    assert out.verdict.changes[0].after == ""  # dropped, not shown
+    assert rewrite not in [s.text for p in out.body for s in p.sentences]

@@ -22,8 +22,9 @@ from .checks import clean_sentence
 from .composer import sources_of
 from .errors import LLMError
 from .facts import missing_numbers
+from .faithful import departure
 from .llm import LLM
-from .reading import META, insight_text
+from .reading import META, fragment, insight_text
 from .types import Change, Finding, Line, Note, Paragraph, Sentence, SentenceCheck, Verdict
 from .verifier import note_document
 from .wording import content, tokens
@@ -140,7 +141,19 @@ class Reviser:
             return None  # "The notes support that …" wrapped round the same claim repairs nothing
         if angles.unled(text) == angles.unled(check.text):
             return None  # the same claim without its lead ("On a neighbouring question, …")
-        if missing_numbers(text, [note_document(notes[c]) for c in cites]):
+        documents = [note_document(notes[c]) for c in cites]
+        if missing_numbers(text, documents):
+            return None
+        # held to what a restatement is held to: a rewrite that relates, negates or adds what
+        # its notes do not, or reads as a fragment, is dropped rather than shown
+        why = departure(
+            text,
+            " ".join(f"{notes[c].title} {d}" for c, d in zip(cites, documents, strict=True)),
+            question,
+        )
+        why = why or fragment(text, [notes[c] for c in cites], first_in_paragraph=True)
+        if why:
+            log.info("rewrite of %r set aside: %s", check.text, why)
             return None
         return Sentence(text, cites)
 
