@@ -564,6 +564,22 @@ def test_a_next_line_cut_off_at_its_length_limit_is_refused() -> None:
     assert cut_short(cut) and not cut_short(cut[:100] + "?")
 
 
+def test_a_next_line_presuming_a_comparison_or_negation_its_note_lacks_is_refused() -> None:
+    from inquirer.next_lines import refusal
+
+    # dev11 q006: the note says the 1.3B InstructGPT was preferred to the 175B GPT-3
+    claim = "Outputs of the 1.3B InstructGPT model were preferred to those of the 175B GPT-3."
+    wrong = "Why does the 175B InstructGPT outperform the 1.3B InstructGPT model?"
+    assert refusal(wrong, QUESTION, [], [], claim) == (
+        "presumes 'outperform', which its note does not say"
+    )
+    right = "What explains labellers preferring the 1.3B InstructGPT model to the 175B GPT-3?"
+    assert refusal(right, QUESTION, [], [], claim) == ""
+    assert refusal("Why does GPT-3 175B not follow instructions?", QUESTION, [], [], claim) == (
+        "presumes 'not', which its note does not say"
+    )
+
+
 def test_an_insight_is_cut_to_its_first_sentence_without_a_reporting_opener() -> None:
     raw = "The findings suggest that tuning trades calibration for reach. The study also shows"
     assert insight_sentence(raw, QUESTION, []) == "Tuning trades calibration for reach."

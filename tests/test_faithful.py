@@ -6,9 +6,11 @@ from __future__ import annotations
 from inquirer.faithful import (
     added_tail,
     added_words,
+    departure,
     misspelt,
     unsaid_comparison,
     unsaid_negation,
+    unsaid_proportion,
 )
 
 LORA = (
@@ -105,3 +107,11 @@ def test_a_comparison_must_be_of_what_follows_the_notes_own_word() -> None:
     wrong = "A 4K-window model with retrieval outperformed a 16K-window model."
     assert unsaid_comparison(wrong, note) == "outperformed"
     assert unsaid_comparison("Retrieval-augmented Llama2-70B beat GPT-3.5-turbo-16k.", note) == ""
+
+
+def test_two_numbers_set_in_a_proportion_their_note_does_not_set_are_named() -> None:
+    alpaca = "Alpaca won 90 comparisons to text-davinci-003's 89."
+    said = "Alpaca won 90 comparisons out of 89 against text-davinci-003."
+    assert unsaid_proportion(said, alpaca) == "90 comparisons out of 89"
+    assert unsaid_proportion("6 out of 10 models failed.", "In all, 6 of the 10 failed.") == ""
+    assert departure(said, alpaca) == "it says '90 comparisons out of 89', which its note does not"

@@ -76,3 +76,14 @@ def test_a_name_spelt_out_before_the_acronym_the_note_uses_is_found() -> None:
     assert missing_entities(spelt, [note]) == []
     unknown = "DPO replaces Proximal Policy Optimization (PPO2) with a classifier."
     assert missing_entities(unknown, [note]) == ["Proximal", "Policy", "Optimization", "PPO2"]
+
+
+def test_exact_numbers_take_another_spelling_but_no_rounding_or_bound() -> None:
+    # what a line restating its notes may write: the note's number, in words or digits
+    assert missing_numbers("The panel had fifteen members.", ["It had 15."], exact=True) == []
+    assert missing_numbers("Accuracy was 43%.", ["Accuracy was 0.43."], exact=True) == []
+    # the 1.5B's "exponents of around 0.096" of a note whose exponents are 0.076, 0.095, 0.050
+    kaplan = ["exponents of about 0.076, 0.095 and 0.050"]
+    assert missing_numbers("exponents of around 0.096", kaplan) == []  # a claim may round
+    assert missing_numbers("exponents of around 0.096", kaplan, exact=True) == ["0.096"]
+    assert missing_numbers("Over 28,000 came.", ["30,811 came."], exact=True) == ["28,000"]

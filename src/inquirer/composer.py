@@ -352,7 +352,7 @@ class Draft:
         filler = FILLER.match(bare)
         if filler:
             return f"it opens with {filler.group(0)!r}, which says nothing"
-        missing = missing_numbers(bare, [note.title, note.summary, note.body])
+        missing = missing_numbers(bare, [note.title, note.summary, note.body], exact=True)
         if missing:
             return f"it gives {', '.join(missing)}, which the note does not"
         said = f"{note.title} {note.summary} {note.body}"

@@ -23,15 +23,17 @@ def numbers(text: str) -> set[str]:
     return {q.key for q in quantities.read(text)}
 
 
-def missing_numbers(sentence: str, documents: Iterable[str]) -> list[str]:
+def missing_numbers(sentence: str, documents: Iterable[str], *, exact: bool = False) -> list[str]:
     """The numbers of ``sentence`` that none of ``documents`` bears out, as the sentence
     writes them. A number is borne
     out by the same value in any spelling, or by the value its rounding, bound ('over
     28,000') or approximation ('about 45%') allows; a share ('2%') only by a share — the
     1.5B wrote "outperformed the SFT baseline by 2% and 3%" of a note whose 2 and 3 stood for
     other things ("PaLM 2"); two such claims of evals/claims.jsonl are labelled
-    not_enough_info, and no supported one has a share its note lacks."""
-    missing = {q.text: q.value for q in quantities.unsupported(sentence, documents)}
+    not_enough_info, and no supported one has a share its note lacks. With ``exact`` only the
+    same value bears a number out (the composer's restatements: "exponents of around 0.096" was
+    written of a note whose exponent is 0.095)."""
+    missing = {q.text: q.value for q in quantities.unsupported(sentence, documents, exact=exact)}
     return sorted(missing, key=lambda k: missing[k])
 
 

@@ -161,6 +161,19 @@ def unsaid_relation(claim: str, evidence: str) -> str:
 RESTATED_NOVEL = 0.4
 
 
+# "90 comparisons out of 89": two numbers set in a proportion, which their note must set so too
+PROPORTION = re.compile(r"\b(\d[\d,.]*)\s+(?:[a-z-]+\s+){0,2}out of\s+(\d[\d,.]*)", re.I)
+
+
+def unsaid_proportion(text: str, note: str) -> str:
+    """The "N … out of M" of ``text`` that ``note`` does not state as N of M, or ''."""
+    for match in PROPORTION.finditer(text):
+        n, m = (re.escape(g.rstrip(".,")) for g in match.groups())
+        if not re.search(rf"\b{n}\b[^.;]{{0,40}}\b(?:out of|of)\s+(?:the\s+)?{m}\b", note):
+            return match.group(0)
+    return ""
+
+
 def departure(text: str, note: str, context: str = "") -> str:
     """Why ``text``, written to say what ``note`` (a note's title, claim and body) says, says
     something else, or '': a misspelt word, a negation, comparison or connective the note does
@@ -177,6 +190,9 @@ def departure(text: str, note: str, context: str = "") -> str:
     compared = unsaid_comparison(text, note)
     if compared:
         return f"it says {compared!r}, a comparison its note does not make"
+    proportion = unsaid_proportion(text, note)
+    if proportion:
+        return f"it says {proportion!r}, which its note does not"
     connective = CONNECTIVE.search(text)
     if connective and connective.group(0).lower() not in note.lower():
         return f"it relates findings by {connective.group(0)!r}, which its note does not"

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, create_model
 
 from . import followups, prompts
 from .checks import foreign_script, words
+from .faithful import unsaid_comparison, unsaid_negation
 from .llm import LLM
 from .reading import next_problem
 from .retrieval import Retriever
@@ -190,4 +191,9 @@ def refusal(q: str, question: str, titles: Sequence[str], ids: Sequence[str], cl
         return problem
     if not opens_from(q, question, [claim]):
         return "opens from none of the notes"
+    # a question presumes what it asks about: "Why does the 175B InstructGPT outperform the
+    # 1.3B RLHF model …?" of a note where the 1.3B model was preferred
+    presumed = unsaid_comparison(q, claim) or unsaid_negation(q, claim)
+    if presumed:
+        return f"presumes {presumed!r}, which its note does not say"
     return ""

@@ -388,7 +388,15 @@ def supports(stated_: Quantity, claimed: Quantity) -> bool:
     return y <= x and within
 
 
-def unsupported(sentence: str, documents: Iterable[str]) -> list[Quantity]:
-    """The quantities of ``sentence`` that nothing in ``documents`` bears out."""
+def unsupported(sentence: str, documents: Iterable[str], *, exact: bool = False) -> list[Quantity]:
+    """The quantities of ``sentence`` that nothing in ``documents`` bears out; with ``exact``,
+    only the same value bears a quantity out (in any spelling: a line restating its notes keeps
+    their numbers as they are, where a claim from elsewhere may round them)."""
     notes = stated(documents)
-    return [q for q in read(sentence) if not any(supports(s, q) for s in notes)]
+
+    def borne(s: Quantity, q: Quantity) -> bool:
+        if exact:
+            return s.value == q.value and (s.share or not q.share)
+        return supports(s, q)
+
+    return [q for q in read(sentence) if not any(borne(s, q) for s in notes)]

@@ -142,7 +142,7 @@ class Reviser:
         if angles.unled(text) == angles.unled(check.text):
             return None  # the same claim without its lead ("On a neighbouring question, …")
         documents = [note_document(notes[c]) for c in cites]
-        if missing_numbers(text, documents):
+        if missing_numbers(text, documents, exact=True):
             return None
         # held to what a restatement is held to: a rewrite that relates, negates or adds what
         # its notes do not, or reads as a fragment, is dropped rather than shown
