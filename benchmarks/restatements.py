@@ -1,14 +1,15 @@
 """How the composer's restatements fare on the notes a run kept in their own words.
 
-    python benchmarks/restatements.py RUN [--plain] [--limit N]
+    python benchmarks/restatements.py RUN [--dry] [--limit N]
 
 RUN is an eval folder (evals/reports/<run>); its agent lines' traces name each note the composer
 "kept in the note's own words" after every try copied it. Each such note is restated again by
 the composer as it stands, in a line made of the notes that line's agent judged relevant, and
 the script prints each sentence with the share of its words copied in runs of 8+ (and of 5+),
 then how many restatements passed every check, how many were kept as copies or left out, the
-median copied shares of those shown, and the median seconds a note took. With ``--plain`` the
-tries after a copy are not kept from copying (LLM.structured's ``reword`` off), for comparison.
+median copied shares of those shown, and the median seconds a note took. With ``--dry`` every
+call runs under llama.cpp's DRY sampler (DRY below), which penalises a token that would extend a
+run already in the prompt: how far a sampler can keep the model from copying, and what it costs.
 The model is the configured one (the embedded 1.5B by default); run it alone, since it times its
 calls.
 """
@@ -30,6 +31,15 @@ from inquirer.reading import CLOSE_RUN
 from inquirer.services import build_llm, build_retriever
 from inquirer.types import Evidence, Note, ReadNote
 
+# llama.cpp's DRY sampler: a token extending a run of the context longer than
+# dry_allowed_length tokens is penalised by multiplier * base ** (run - allowed)
+DRY = {
+    "dry_multiplier": 0.8,
+    "dry_base": 1.75,
+    "dry_allowed_length": 7,
+    "dry_penalty_last_n": 4096,  # the whole context (the server takes no -1)
+}
+
 
 def cases(run: Path, notes: dict[str, Note]) -> Iterator[tuple[str, list[ReadNote], Note]]:
     """(question, the line's relevant notes, a note kept in its own words) for each such note."""
@@ -48,20 +58,20 @@ def cases(run: Path, notes: dict[str, Note]) -> Iterator[tuple[str, list[ReadNot
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("run", type=Path)
-    parser.add_argument("--plain", action="store_true", help="tries after a copy not reworded")
+    parser.add_argument("--dry", action="store_true", help="every call under the DRY sampler")
     parser.add_argument("--limit", type=int, default=0)
     args = parser.parse_args()
 
     settings = load_settings().settings
     notes = corpus_mod.load([Path("corpus")]).notes
     llm = build_llm(settings)
-    if args.plain:
-        structured = llm.structured
+    if args.dry:
+        call = llm._call
 
-        def plain(*a: Any, **kw: Any) -> Any:
-            return structured(*a, **(kw | {"reword": False}))
+        def dry(**kwargs: Any) -> Any:
+            return call(**kwargs, extra_body=DRY)
 
-        llm.structured = plain  # type: ignore[method-assign]
+        llm._call = dry  # type: ignore[method-assign]
     composer = Composer(llm, build_retriever(settings))
     found = list(cases(args.run, notes))[: args.limit or None]
     print(f"{len(found)} notes kept in their own words in {args.run}")
@@ -84,7 +94,7 @@ def main() -> None:
             close.append(near)
         print(f"  {note.id} ({outcome}, {share:.2f} / {near:.2f} copied): {text}", flush=True)
     print(
-        f"{'plain' if args.plain else 'reworded'}: passed {outcomes['passed']}, kept as copies "
+        f"{'dry' if args.dry else 'as composed'}: passed {outcomes['passed']}, kept as copies "
         f"{outcomes['copy']}, left out {outcomes['left out']} of {len(found)}; median share "
         f"copied in runs of 8+ {statistics.median(shares) if shares else 0.0:.2f}, of 5+ "
         f"{statistics.median(close) if close else 0.0:.2f}; median "

@@ -229,8 +229,6 @@ class FakeLLM:
         self.replies = {name: list(queue) for name, queue in (replies or {}).items()}
         self.history: list[tuple[str, list[dict[str, str]]]] = []
         self.schemas: list[Any] = []  # the schema of each call, in order
-        self.reworded: list[bool] = []  # whether each call asked to reword its prompt
-        self.sampled: list[int] = []  # each call's sampling seed (0: greedy)
         self.usage = Usage()
         self.paragraphs = 0
 
@@ -284,15 +282,12 @@ class FakeLLM:
         on_partial: Any = None,
         logprobs: int = 0,
         sample: int = 0,
-        reword: bool = False,
     ) -> Any:
         from inquirer.llm import Completion
 
         name = schema.__name__
         self.history.append((name, list(messages)))
         self.schemas.append(schema)
-        self.reworded.append(reword)
-        self.sampled.append(sample)
         queue = self.replies.get(name)
         reply = queue.pop(0) if queue else self.default(name, schema, messages)
         if on_partial is not None:  # stream it in three pieces, as a model would in many

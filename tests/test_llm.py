@@ -119,20 +119,3 @@ def test_structured_output_can_stream_its_json() -> None:
     assert len(partials) > 1 and partials[-1] == reply and reply.startswith(partials[0])
     assert seen[0]["stream"] is True and "response_format" in seen[0]
     assert done.first_token_seconds is not None
-
-
-def test_a_reworded_call_asks_the_embedded_server_not_to_copy_its_prompt(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from inquirer import local_model
-
-    monkeypatch.setattr(local_model, "api_base", lambda *a, **k: "http://127.0.0.1:9/v1")
-    reply = '{"supported": true, "reason": "the note says so"}'
-    completion, seen = scripted(reply, reply, reply)
-    local = LiteLLM(LLMConfig(model="local/qwen2.5-coder-1.5b"), completion=completion)
-    local.structured(MESSAGES, Verdict, max_tokens=40, reword=True)
-    local.structured(MESSAGES, Verdict, max_tokens=40)
-    model(completion).structured(MESSAGES, Verdict, max_tokens=40, reword=True)
-    assert seen[0]["extra_body"] == local_model.REWORD and seen[0]["api_base"].startswith("http")
-    # not asked for, or a provider without llama.cpp's sampler: nothing is sent
-    assert "extra_body" not in seen[1] and "extra_body" not in seen[2]

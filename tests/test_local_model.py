@@ -104,29 +104,3 @@ def test_a_shared_prompt_opening_is_reused_from_the_servers_cache(llm: LiteLLM) 
     for task in ("Task: say yes.", "Task: say no."):
         llm.complete([{"role": "user", "content": f"{opening}\n{task}"}], max_tokens=2)
     assert llm.usage.cached_tokens - before > 200  # the second call reused the opening
-
-
-class Said(BaseModel):
-    text: str = Field(min_length=12, max_length=400)
-
-
-def test_a_reworded_call_breaks_a_run_copied_from_its_prompt(llm: LiteLLM) -> None:
-    from inquirer.wording import copied_mask, grams, tokens
-
-    sentence = (
-        "Models tuned on task definitions stripped of their meaning performed about as well "
-        "as models tuned on the correct definitions of every task."
-    )
-    ask = [{"role": "user", "content": f"Repeat this sentence exactly: {sentence}"}]
-    source = grams(tokens(sentence), 8)
-
-    def copied(text: str) -> int:
-        return sum(copied_mask(tokens(text), source, 8))
-
-    plain, _ = llm.structured(ask, Said, max_tokens=80)
-    reworded, _ = llm.structured(ask, Said, max_tokens=80, reword=True)
-    # asked to repeat, the model repeats it all; kept from copying, it breaks the run (the
-    # sampler is a penalty, not a ban: the 0.5B breaks it once, where the 1.5B, asked to
-    # restate rather than repeat, rewords)
-    assert copied(plain.text) == len(tokens(sentence))
-    assert copied(reworded.text) < copied(plain.text), reworded.text

@@ -104,7 +104,6 @@ class LLM(Protocol):
         on_partial: Callable[[str], None] | None = None,
         logprobs: int = 0,
         sample: int = 0,
-        reword: bool = False,
     ) -> tuple[M, Completion]: ...
 
 
@@ -307,7 +306,6 @@ class LiteLLM:
         on_partial: Callable[[str], None] | None = None,
         logprobs: int = 0,
         sample: int = 0,
-        reword: bool = False,
     ) -> tuple[M, Completion]:
         """Output constrained to ``schema``'s JSON schema and validated into it. Output that
         does not parse or validate (cut off at max_tokens, say) is retried, then reported.
@@ -316,10 +314,7 @@ class LiteLLM:
         ``logprobs`` > 0 (not streamed), the completion carries each token's log probability
         and that many alternatives (``Completion.tokens``), where the provider reports them.
         With ``sample`` > 0 (not streamed) the output is sampled at SAMPLE_TEMPERATURE with that
-        number as its seed: another, reproducible try at a step whose greedy output failed.
-        With ``reword`` (not streamed), the embedded model is kept from repeating long runs of
-        its prompt (local_model.REWORD): a try at a restatement whose last try copied its note.
-        Other providers have no such sampler, and write as they would."""
+        number as its seed: another, reproducible try at a step whose greedy output failed."""
         json_schema = schema.model_json_schema()
         response_format = {
             "type": "json_schema",
@@ -361,8 +356,6 @@ class LiteLLM:
         extra: dict[str, Any] = {"logprobs": True, "top_logprobs": logprobs} if logprobs else {}
         if sample:
             extra |= {"temperature": SAMPLE_TEMPERATURE, "seed": sample}
-        if reword and local_model.is_local(self.model):
-            extra["extra_body"] = dict(local_model.REWORD)
 
         def attempt() -> Completion:
             start = time.perf_counter()

@@ -28,18 +28,6 @@ from .errors import LLMError
 log = logging.getLogger(__name__)
 
 PREFIX = "local/"
-# llama.cpp's DRY sampler, asked for by a call that must reword its prompt (``reword``): a token
-# that would extend a run already in the prompt past ``dry_allowed_length`` tokens is penalised,
-# more the longer the run, so a restatement cannot copy its note's clauses. On the 16 notes a dev
-# run had kept in their own words after every try, greedy restatements under it copied a median
-# 0.24 of their words in runs of 8+ (0.72 and more without it); at 5 tokens allowed it was 0.10,
-# but words came out misspelt and findings swapped more often.
-REWORD: dict[str, float | int] = {
-    "dry_multiplier": 0.8,
-    "dry_base": 1.75,
-    "dry_allowed_length": 7,
-    "dry_penalty_last_n": 4096,  # the whole context (the server takes no -1)
-}
 
 
 @dataclass(frozen=True)
