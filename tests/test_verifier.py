@@ -628,6 +628,8 @@ def test_an_insight_drawing_on_a_finding_revision_dropped_goes_with_it() -> None
         "URIAL needs no reward model.",  # a negation its note does not make
         "URIAL aligned base models, as evidenced by the Alpaca model's performance.",
         "URIAL outperformed reward models with three in-context examples.",
+        # cut off at the length limit mid-word (dev11 q070: "…, and the judges' G.")
+        "Three in-context examples sufficed for URIAL, " + "and more " * 23 + "and G.",
     ],
 )
 def test_a_rewrite_that_says_what_its_note_does_not_is_dropped(rewrite: str) -> None:

@@ -32,12 +32,15 @@ from .wording import content, tokens
 log = logging.getLogger(__name__)
 
 
+REVISED_LIMIT = 260  # characters of a rewritten sentence; the grammar closes the string there
+
+
 def revision_schema(ids: Sequence[str]) -> type[BaseModel]:
     """One sentence whose citations can only be ``ids`` (empty text: nothing is supported)."""
     cite: Any = Literal[tuple(ids)]
     return create_model(
         "RevisedOut",
-        text=(str, Field(max_length=260)),
+        text=(str, Field(max_length=REVISED_LIMIT)),
         cites=(list[cite], Field(min_length=0, max_length=2)),
     )
 
@@ -133,6 +136,8 @@ class Reviser:
             log.warning("revision of %r failed: %s", check.text, exc.message)
             return None
         data = out.model_dump()
+        if len(data["text"]) >= REVISED_LIMIT - 5:
+            return None  # cut off at the limit: "…, and the judges' G." (dev11 q070)
         text = clean_sentence(data["text"], question=question, earlier=earlier)
         cites = tuple(dict.fromkeys(c for c in data["cites"] if c in ids)) or tuple(ids)
         if not text or text == check.text or any(i in tokens(text) for i in ids if "-" in i):
