@@ -689,7 +689,7 @@ def test_an_insight_with_numbers_or_saying_who_found_what_is_refused(
 
 def test_a_restatement_that_says_what_its_note_does_not_is_refused(retriever: Retriever) -> None:
     # the 1.5B on LoRA, whose note says it adds no inference latency
-    added = "Temperature scaling speeds up inference and lowers memory usage on every device."
+    added = "Temperature scaling speeds up inference and saves memory on every device."
     fixed = "Fitted on held-out data, temperature scaling undoes most calibration error."
     ev = evidence(retriever, ("temperature-scaling", "verbal-confidence"))
     llm = FakeLLM(restated(added, fixed))

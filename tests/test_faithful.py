@@ -11,6 +11,7 @@ from inquirer.faithful import (
     unsaid_comparison,
     unsaid_negation,
     unsaid_proportion,
+    unsaid_trend,
 )
 
 LORA = (
@@ -115,3 +116,49 @@ def test_two_numbers_set_in_a_proportion_their_note_does_not_set_are_named() -> 
     assert unsaid_proportion(said, alpaca) == "90 comparisons out of 89"
     assert unsaid_proportion("6 out of 10 models failed.", "In all, 6 of the 10 failed.") == ""
     assert departure(said, alpaca) == "it says '90 comparisons out of 89', which its note does not"
+
+
+KAPLAN = (
+    "Kaplan et al. (2020) found that test cross-entropy falls as a power law in non-embedding "
+    "parameters, dataset size and training compute. Overfitting depends on the ratio N^0.74/D, "
+    "so data need grow only sublinearly with model size."
+)
+QI = (
+    "Benign fine-tuning also raised harmfulness noticeably. Mixing safety data into fine-tuning "
+    "reduced but did not eliminate the effect."
+)
+
+
+def test_a_rise_or_fall_its_note_gives_of_another_thing_is_named() -> None:
+    # dev12 q088, of a note where cross-entropy falls and only data grow
+    grows = "Kaplan et al. (2020) found that test cross-entropy grows as a power law."
+    assert unsaid_trend(grows, KAPLAN) == "grows"
+    assert departure(grows, KAPLAN) == (
+        "it says 'grows', a change its note does not give of the same thing"
+    )
+    assert unsaid_trend("Test cross-entropy decreases as a power law.", KAPLAN) == ""
+    assert unsaid_trend("Data need grow only sublinearly with model size.", KAPLAN) == ""
+    # dev11 q058: what was reduced is not what the note says was
+    reduced = "Qi et al. (2023) found that fine-tuning reduced its ability to answer harmful ones."
+    assert unsaid_trend(reduced, QI) == "reduced"
+    # a make run line: the note says the sensitivity persists, and nothing of it rising
+    sclar = "Sensitivity to formatting persists with larger models and instruction tuning."
+    assert unsaid_trend("Sensitivity to formatting increases with model size.", sclar) == (
+        "increases"
+    )
+
+
+def test_a_rise_given_of_the_same_thing_holds_in_either_voice() -> None:
+    assert unsaid_trend("Harmfulness was raised by benign fine-tuning.", QI) == ""
+    assert unsaid_trend("Safety data reduced the effect.", QI) == ""
+    assert unsaid_trend("It grew.", "Accuracy grew with scale.") == ""
+
+
+def test_a_rise_that_names_the_axis_its_note_measures_along_holds() -> None:
+    along = (
+        "Test cross-entropy keeps falling as parameters, dataset size and training compute grow."
+    )
+    assert unsaid_trend(along, KAPLAN) == ""
+    assert unsaid_trend("Test cross-entropy keeps falling as the learning rate grows.", KAPLAN) == (
+        "grows"
+    )

@@ -143,6 +143,67 @@ def unsaid_comparison(text: str, source: str) -> str:
     return ""
 
 
+# which way a quantity moves: a span may say something rises (or falls) only where its note
+# says so of the same thing (dev12 q088 wrote "test cross-entropy grows as a power law" of a
+# note where it falls and only data and budgets grow; a make run line had Sclar et al.'s format
+# "sensitivity increasing with model size" of a note where it persists)
+RISES = re.compile(
+    r"\b(?:increas\w*|ris(?:e|es|ing)|rose|risen|grow(?:s|n|ing)?|grew|climb\w*|"
+    r"rais(?:e|es|ed|ing)|boost\w*)\b",
+    re.I,
+)
+FALLS = re.compile(
+    r"\b(?:decreas\w*|declin\w*|fall(?:s|ing|en)?|fell|drop(?:s|ped|ping)?|shr[iau]nk\w*|"
+    r"diminish\w*|reduc\w*|cut|cuts|cutting|halv\w*|lower(?:s|ed|ing)|erod\w*|erosion|degrad\w*)\b",
+    re.I,
+)
+TREND_NEAR = 4  # the words of a span's clause on each side of its word: what moves, and how
+NOTE_NEAR = 8  # the words on each side of the note's word that may name the same things
+ROOT = 5  # letters two words must share at their start to count as one ("harmful", "harmfulness")
+
+
+def _roots(words: list[str]) -> set[str]:
+    return {w[:ROOT] for w in content(" ".join(words))}
+
+
+CONDITION = re.compile(r"(?:as|when|while|once|if)", re.I)
+
+
+def _along(lead: list[str], source: str) -> bool:
+    """Whether ``lead``, the words before a rise or fall that ends its sentence, makes it a
+    clause of the axis a finding is measured along ("loss keeps falling when parameters, data
+    and compute grow", of a note where loss falls "in parameters, data and compute"): a
+    "when", "as" or the like, then only things ``source`` names."""
+    marks = [i for i, word in enumerate(lead) if CONDITION.fullmatch(word)]
+    axis = _roots(lead[marks[-1] + 1 :]) if marks else set()
+    return bool(axis) and axis <= _roots(source.split())
+
+
+def unsaid_trend(text: str, source: str) -> str:
+    """The word by which ``text`` says something rises or falls where no sentence of ``source``
+    says so of the same thing, or ''. The thing is what the span's clause names after its word
+    (what is changed: "reduced sycophancy", "grows as a power law"), else before it (what
+    changes: "accuracy fell"); the note must name it within a few words either side of a word
+    of the same direction, so "harmfulness was raised by fine-tuning" holds for a note's
+    "fine-tuning raised harmfulness"."""
+    sentences = [s.split() for s in split_sentences(source)]
+    for side in (RISES, FALLS):
+        for said in side.finditer(text):
+            before = re.split(r"[.;:,!?]", text[: said.start()])[-1].split()[-TREND_NEAR:]
+            after = re.split(r"[.;:,!?]", text[said.end() :], maxsplit=1)[0].split()[:TREND_NEAR]
+            thing = _roots(after) or _roots(before)
+            if not _roots(after) and _along(text[: said.start()].split()[-NOTE_NEAR:], source):
+                continue
+            if not any(
+                not thing or thing & _roots(words[max(0, i - NOTE_NEAR) : i + 1 + NOTE_NEAR])
+                for words in sentences
+                for i, word in enumerate(words)
+                if side.search(word)
+            ):
+                return said.group(0)
+    return ""
+
+
 def unsaid_relation(claim: str, evidence: str) -> str:
     """How ``claim`` relates, negates or compares where ``evidence`` does not, or '': a
     connective ("because", "which aligns with") the evidence never uses, a negation where it
@@ -176,11 +237,11 @@ def unsaid_proportion(text: str, note: str) -> str:
 
 def departure(text: str, note: str, context: str = "") -> str:
     """Why ``text``, written to say what ``note`` (a note's title, claim and body) says, says
-    something else, or '': a misspelt word, a negation, comparison or connective the note does
-    not make, too many words of its own or a closing clause of them. ``context`` holds words it
-    may use besides the note's (the question's). Shared by the composer's restatements and the
-    sentences revision rewrites (dev10 q070's rewrite added "as evidenced by the Alpaca model's
-    performance" to a note that says nothing of Alpaca)."""
+    something else, or '': a misspelt word, a negation, comparison, trend or connective the
+    note does not make, too many words of its own or a closing clause of them. ``context``
+    holds words it may use besides the note's (the question's). Shared by the composer's
+    restatements and the sentences revision rewrites (dev10 q070's rewrite added "as evidenced
+    by the Alpaca model's performance" to a note that says nothing of Alpaca)."""
     typos = misspelt(text, f"{note} {context}")
     if typos:
         return f"it misspells {', '.join(typos)}"
@@ -190,6 +251,9 @@ def departure(text: str, note: str, context: str = "") -> str:
     compared = unsaid_comparison(text, note)
     if compared:
         return f"it says {compared!r}, a comparison its note does not make"
+    trend = unsaid_trend(text, note)
+    if trend:
+        return f"it says {trend!r}, a change its note does not give of the same thing"
     proportion = unsaid_proportion(text, note)
     if proportion:
         return f"it says {proportion!r}, which its note does not"
