@@ -30,13 +30,14 @@ from .compose_prompt import MIN_SPAN, SEED, TRIES, shared_prompt
 from .errors import LLMError
 from .facts import missing_numbers
 from .faithful import REPORTS, departure
+from .fragments import fragment
 from .framing import NEAR, answer_sentence
 from .framing import write as framing_of
 from .insight import NOT_ASKED
 from .insight import write as insight_of
 from .llm import LLM
 from .next_lines import propose
-from .reading import RUN, fragment, read_line
+from .reading import RUN, read_line
 from .retrieval import Retriever, SearchOptions
 from .types import Evidence, Finding, Line, Note, Paragraph, ReadNote, Sentence, SourceEntry, Step
 from .wording import (

@@ -34,9 +34,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .faithful import CONNECTIVE
+from .fragments import find_run, fragment
 from .types import Finding, Line, Note
 from .wording import (
-    TOKEN,
     answer_lead,
     content,
     content_overlap,
@@ -56,23 +56,12 @@ RUN = 8  # words in a row that count as copying
 # still follow its note in runs of 5-7 words with a word changed between them
 CLOSE_RUN = 5
 COPIED_SENTENCE = 0.5  # a sentence with at least this share of its words in copied runs
-OPENING = 6  # words of a sentence's opening looked for in the middle of a note's sentence
 OFF_QUESTION = 0.2  # cosine between a paragraph and the question below which it is off it
 SAME_POINT = 0.75  # content-word overlap between two sentences that make the same point
 
-DASHES = ("\u2014", "\u2013", " -")  # em dash, en dash, a spaced hyphen
-SENTENCE_END = re.compile(r"[.!?][\"')\]]*$")
-# "The study used proxy-tuning …" (dev8 q041), after a code-written lead or not
-# ("The study by Zhao et al." and "the authors of the CoT-Control suite" name it)
 # a next line with this share of its content words in the line's question asks it again (dev8
 # q006: "What limits fine-tuning an open model on a proprietary assistant's outputs?")
 ECHOED = 0.75
-UNNAMED_STUDY = re.compile(
-    r"^(?:[A-Z][a-z]+(?:\s+[a-z]+){0,4},\s+)?((?i:the|this|that|these)\s+"
-    r"(?:study|studies|paper|work|authors|researchers|experiments?))\b"
-    r"(?!\s+(?:by|of|from|behind|in)\s)"
-)
-DANGLING = re.compile(r"^(?:it|they|this|these|those|which|and|but|or|so|while|whereas)\b", re.I)
 META = re.compile(
     r"\b(?:the|these|both|two|three|this|that|each|other|several|all)\s+(?:notes?|sources)\b|"
     r"\bthe evidence (?:provided|presented|given|above|here)\b|\bthe notes?\b|"
@@ -80,13 +69,6 @@ META = re.compile(
     re.IGNORECASE,
 )
 WIKI_LINK = re.compile(r"\[\[[^\]]*\]\]")
-# a sentence that opens with its verb: the composer took its subject (a note id) out of it
-SUBJECTLESS = re.compile(
-    r"^(?:is|are|was|were|can|could|may|might|must|should|would|will|has|have|had|does|do|"
-    r"did|shows?|finds?|found|suggests?|indicates?|reports?|argues?|demonstrates?|highlights?|"
-    r"mentions?|claims?|states?|proposes?)\b",
-    re.IGNORECASE,
-)
 GENERIC_NEXT = re.compile(
     r"^(?:what (?:are|is) (?:some|the (?:role|impact|effect|relationship|significance|"
     r"importance|difference|implications?))\b|how (?:does|do|can|might) the (?:use|type|"
@@ -99,7 +81,6 @@ META_NEXT = re.compile(
     r"research|corpus|essay|line|papers?)\b",
     re.IGNORECASE,
 )
-# name particles a sentence may open with in lower case ("van der Weij et al. found …")
 REPORTING = wordset(
     "found finds find shows show showed shown suggests suggest suggested reports report reported "
     "argues argue argued demonstrates demonstrated notes noted says said states stated"
@@ -107,15 +88,6 @@ REPORTING = wordset(
 # nouns that make a spaced-out id a note's name: "in the knowledge conflict adaptive chameleon
 # experiment" (the 1.5B, of note knowledge-conflict-adaptive-chameleon)
 NAMING = wordset("study experiment paper method note work approach findings analysis")
-PARTICLES = wordset("van von de der di da du le la del den ten")
-CONJUNCTIONS = wordset(
-    "and but while whereas because so yet although though since however also thus that"
-)
-OPENING_PHRASE = wordset(  # first words of a phrase that opens a sentence before its clause
-    "across applied on in with for under after unlike like compared when while although though "
-    "because since given using at by from over among beyond despite as if once without within "
-    "through before during"
-)
 
 
 @dataclass(frozen=True)
@@ -135,65 +107,6 @@ Relatedness = Callable[[str, Sequence[str]], list[float]]
 
 
 # -- the checks ----------------------------------------------------------------------------------
-
-
-def fragment(text: str, notes: Iterable[Note], *, first_in_paragraph: bool) -> str:
-    """Why ``text`` reads as a fragment, or ''."""
-    stripped = text.strip()
-    if len(tokens(stripped)) < 4:
-        return "not a whole sentence (too short)"
-    first = stripped.split()[0]
-    if first.islower() and first not in PARTICLES and not any(ch.isdigit() for ch in first):
-        return "not a whole sentence (opens in lower case)"
-    if not SENTENCE_END.search(stripped):
-        return "not a whole sentence (no closing stop)"
-    if SUBJECTLESS.match(stripped) and not stripped.endswith("?"):
-        return f"has no subject: it opens with the verb {first!r}"
-    notes = list(notes)
-    for note in notes:
-        lead = answer_lead(note.summary)
-        if lead and stripped.lower().startswith(lead.lower().rstrip(".:;")):
-            return f"opens with a note's own answer words ({lead!r})"
-    opener = answer_lead(stripped)
-    if opener and len(opener.split()) <= 4:
-        return f"opens with answer words ({opener!r})"
-    if first_in_paragraph and DANGLING.match(stripped):
-        return f"opens a paragraph with {stripped.split()[0]!r}, which points at nothing before it"
-    unnamed = UNNAMED_STUDY.match(stripped)
-    if unnamed:  # each sentence restates its own note: no study was named before it
-        return f"speaks of {unnamed.group(1)!r}, which it never names"
-    opening = tokens(stripped)[:OPENING]
-    if len(opening) == OPENING:
-        for note in notes:
-            for sentence in note_sentences(note):
-                where = _find_run(tokens(sentence), opening)
-                if where > 0 and not _clause_start(sentence, where):
-                    return "opens mid-sentence: its first words continue a note's sentence"
-    return ""
-
-
-def _find_run(haystack: Sequence[str], run: Sequence[str]) -> int:
-    n = len(run)
-    for i in range(len(haystack) - n + 1):
-        if haystack[i] == run[0] and list(haystack[i : i + n]) == list(run):
-            return i
-    return -1
-
-
-def _clause_start(sentence: str, index: int) -> bool:
-    """Whether the ``index``-th word of ``sentence`` opens a clause of its own: after a colon,
-    semicolon, dash or conjunction, or after the comma that closes an opening phrase ("Across
-    three tasks, X did Y"). Copying from there is copying, not a fragment — unless the clause
-    opens with a pronoun, which then points at nothing."""
-    matches = list(TOKEN.finditer(sentence))
-    if index >= len(matches) or DANGLING.match(matches[index].group(0)):
-        return False
-    before = sentence[: matches[index].start()].rstrip()
-    if before.endswith((":", ";", *DASHES)):
-        return True
-    if matches[index - 1].group(0).lower() in CONJUNCTIONS:
-        return True
-    return before.endswith(",") and matches[0].group(0).lower() in OPENING_PHRASE
 
 
 def read_line(
@@ -250,7 +163,7 @@ def read_line(
                     f"{connective.group(0)!r} relates findings in a way no cited note states",
                 )
             stems = [stem(t) for t in words[:5]]
-            if len(stems) >= 4 and _find_run(question_words, stems[:4]) >= 0:
+            if len(stems) >= 4 and find_run(question_words, stems[:4]) >= 0:
                 opened_with_question += 1
                 if opened_with_question > 1:
                     add("repeated_opener", "opens with the question's own words again")
@@ -350,7 +263,7 @@ def _half_spaced(text: str, note_id: str) -> bool:
     entropy-confabulation-detection flags …"): no phrase is spelt so, whatever follows it."""
     parts = note_id.split("-")
     flat = tokens(text.replace("-", " "))
-    if _find_run(flat, parts) < 0:
+    if find_run(flat, parts) < 0:
         return False
     lowered = text.lower()
     joins = [f"{a}-{b}" in lowered for a, b in itertools.pairwise(parts)]
@@ -360,7 +273,7 @@ def _half_spaced(text: str, note_id: str) -> bool:
 def _reported(words: Sequence[str], run: Sequence[str]) -> bool:
     """Whether ``run`` stands in ``words`` as the subject of a reporting verb, or as the name
     of a study ("the … experiment")."""
-    at = _find_run(words, run)
+    at = find_run(words, run)
     return at >= 0 and at + len(run) < len(words) and words[at + len(run)] in REPORTING | NAMING
 
 

@@ -23,8 +23,9 @@ from .composer import sources_of
 from .errors import LLMError
 from .facts import missing_numbers
 from .faithful import departure
+from .fragments import fragment
 from .llm import LLM
-from .reading import META, fragment, insight_text
+from .reading import META, insight_text
 from .types import Change, Finding, Line, Note, Paragraph, Sentence, SentenceCheck, Verdict
 from .verifier import note_document
 from .wording import content, tokens
