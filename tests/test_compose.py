@@ -848,3 +848,34 @@ def test_a_forced_opener_is_never_the_one_its_note_opens_with(
     Composer(llm, retriever).compose(ev)
     shapes = opener_shapes(llm)
     assert shapes[1] and "After" not in shapes[1] and "(?:In|" in shapes[1]
+
+
+def test_a_restatement_of_the_setup_alone_is_asked_for_its_result(
+    settings: Settings, tmp_path: Path
+) -> None:
+    # dev q058: both central notes were restated by how their studies were done
+    root = tmp_path / "backdoors"
+    summary = (
+        "Hubinger et al. (2024) trained backdoored sleeper agent models that write exploitable "
+        "code when the prompt says the year is 2024. These backdoors survived supervised "
+        "fine-tuning, RL and adversarial training."
+    )
+    write_note(
+        root, "sleeper-agents", title="Does safety training remove a backdoor?", summary=summary
+    )
+    retriever = fake_retriever(settings, root)
+    note = retriever.read("sleeper-agents")
+    assert note is not None
+    ev = Evidence("Can safety training remove a backdoor?", (ReadNote(note, True, "", 1),), ())
+    setup = "Hubinger et al. (2024) trained sleeper agent models that write exploitable code."
+    found = "Hubinger et al. (2024) saw the backdoors outlast supervised fine-tuning and RL."
+    llm = FakeLLM(restated(setup, found))
+    line = Composer(llm, retriever).compose(ev)
+    said = [s.text for p in line.body for s in p.sentences]
+    assert found in said and setup not in said
+    asks = [m[-1]["content"] for name, m in llm.history if name == "RestatedOut"]
+    assert "how the study was done, not what it found" in asks[1]
+    # when no try gives the result, the faithful setup stays rather than nothing
+    llm = FakeLLM(restated(setup, setup, setup))
+    line = Composer(llm, retriever).compose(ev)
+    assert [s.text for p in line.body for s in p.sentences] == [setup]

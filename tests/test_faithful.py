@@ -8,6 +8,7 @@ from inquirer.faithful import (
     added_words,
     departure,
     misspelt,
+    only_setup,
     unsaid_comparison,
     unsaid_negation,
     unsaid_proportion,
@@ -162,3 +163,29 @@ def test_a_rise_that_names_the_axis_its_note_measures_along_holds() -> None:
     assert unsaid_trend("Test cross-entropy keeps falling as the learning rate grows.", KAPLAN) == (
         "grows"
     )
+
+
+SLEEPER = (
+    "Hubinger et al. (2024) trained backdoored sleeper agent models, for example ones that write "
+    "exploitable code when the prompt says the year is 2024. These backdoors survived supervised "
+    "fine-tuning, RL and adversarial training."
+)
+
+
+def test_a_restatement_of_how_a_study_was_done_and_not_what_it_found_is_named() -> None:
+    # dev q058: the line's central note restated by its setup, its finding left out
+    setup = "Hubinger et al. (2024) trained backdoored models that write exploitable code in 2024."
+    assert only_setup(setup, SLEEPER)
+    found = "Hubinger et al. (2024) report backdoors that survived adversarial training."
+    assert not only_setup(found, SLEEPER)
+
+
+def test_a_first_sentence_that_reports_a_result_is_not_setup() -> None:
+    kung = (
+        "Kung and Peng (2023) found that T5 models tuned on wrong mappings perform as well. "
+        "A random baseline reached 42.6% exact match."
+    )
+    assert not only_setup("Kung and Peng (2023) found that T5 models do as well.", kung)
+    longer = "DPO-trained models drift toward longer answers. Park et al. link it to bootstrapping."
+    assert not only_setup("DPO-trained models drift toward longer answers.", longer)
+    assert not only_setup("A method with one sentence.", "Alpaca fine-tuned LLaMA 7B on 52K demos.")

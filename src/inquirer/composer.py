@@ -29,7 +29,7 @@ from .checks import clean_sentence, finish, overlap
 from .compose_prompt import MIN_SPAN, SEED, TRIES, shared_prompt
 from .errors import LLMError
 from .facts import missing_numbers
-from .faithful import REPORTS, departure
+from .faithful import REPORTS, departure, only_setup
 from .fragments import fragment
 from .framing import NEAR, answer_sentence
 from .framing import write as framing_of
@@ -53,6 +53,7 @@ from .wording import (
 log = logging.getLogger(__name__)
 
 COPIED = "copied"
+SETUP = "setup"  # a faithful sentence of how the study was done, not of what it found
 # a restatement kept in its note's words with this share copied or more is a near-verbatim copy,
 # left out of a paragraph that has other findings (dev4: such sentences copied 0.89-0.98)
 VERBATIM = 0.75
@@ -320,7 +321,7 @@ class Draft:
         claim = note.summary[len(lead_words) :].strip() if lead_words else note.summary
         retry = ""
         schema: type[RestatedOut] = RestatedOut
-        faithful: list[tuple[float, str]] = []  # whole and exact, only not reworded
+        faithful: list[tuple[bool, float, str]] = []  # whole and exact: setup?, copied, text
         for attempt in range(TRIES):
             task = prompts.render("compose_restate", note_id=note.id, claim=claim, retry=retry)
             out = self.ask(task, schema, 150, sample=attempt and SEED + attempt)
@@ -331,17 +332,20 @@ class Draft:
             log.debug("restate %s, try %d: %r -> %s", note.id, attempt + 1, said, why or "kept")
             if not why:
                 return [text]
+            if why.startswith((COPIED, SETUP)):  # a result in the note's words comes first
+                faithful.append((why.startswith(SETUP), copied_share(said, note), text))
             if why.startswith(COPIED):
-                faithful.append((copied_share(said, note), text))
                 why = "it copies the note's own wording"
                 schema = opened(self.fresh_openers(current, claim))
+            elif why.startswith(SETUP):
+                why = "it says how the study was done, not what it found; give its result"
             # the reason only: quoted back, its own words are what a small model writes again
             retry = f"\n\nYour last try was set aside: {why}. Write it differently."
         # a faithful sentence in the note's words beats none, and far beats a wrong paraphrase:
         # it stays, and the verdict names it as copied
         if faithful:
             self.steps.append(Step("compose", "kept in the note's own words", note.id))
-            share, text = min(faithful)
+            _, share, text = min(faithful)
             self.verbatim[text] = share
             return [text]
         self.steps.append(Step("compose", f"left out: {why} ({TRIES} tries)", note.id))
@@ -359,7 +363,8 @@ class Draft:
 
     def problem(self, bare: str, text: str, note: Note, current: Sequence[Sentence]) -> str:
         """Why ``text`` (``bare`` before its lead) may not stand in the body, or ''. A reason
-        that starts with COPIED is the only fault: the sentence is faithful but not reworded."""
+        that starts with SETUP or COPIED is the only fault: the sentence is faithful, but says
+        only how its study was done, or is not reworded; it is kept when no try does better."""
         if not bare or clean_sentence(bare, question=self.question, earlier=[]) != bare:
             return "it is not one whole, plain sentence"
         why = fragment(bare, [note], first_in_paragraph=True)
@@ -391,10 +396,15 @@ class Draft:
         trial = Paragraph((*current, Sentence(text, (note.id,))))
         line = self._line(body=(*self.body, trial))
         found = self._findings(line, "body", (len(self.body), len(current)))
-        if found and all(f.kind in FAITHFUL for f in found):
+        if found and not all(f.kind in FAITHFUL for f in found):
+            return "it " + "; ".join(dict.fromkeys(f.detail for f in found))
+        lead_words = answer_lead(note.summary)
+        if only_setup(bare, note.summary[len(lead_words) :]):
+            return f"{SETUP}: it says how the study was done, not what it found"
+        if found:
             copied = [f for f in found if f.kind == "copied"] or found
             return f"{COPIED}: {copied[0].detail}"
-        return "it " + "; ".join(dict.fromkeys(f.detail for f in found)) if found else ""
+        return ""
 
     # -- helpers ------------------------------------------------------------------------------
 

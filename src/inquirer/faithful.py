@@ -204,6 +204,36 @@ def unsaid_trend(text: str, source: str) -> str:
     return ""
 
 
+# what a sentence that reports a result says: a reporting verb (not "says", which a prompt
+# does too), a comparison, a change, or a verb of outcome. A summary's first sentence with none
+# of them tells how a study was done ("Hubinger et al. (2024) trained backdoored 'sleeper
+# agent' models, …"; "Anthropic's 'defection probes' are linear classifiers on …")
+RESULT = re.compile(
+    r"\b(?:found|finds?|shows?|showed|shown|reports?|reported|suggest\w*|argu\w*|demonstrat\w*|"
+    r"conclud\w*|match\w*|perform\w*|reach\w*|surviv\w*|fail\w*|predict\w*|"
+    r"improv\w*|hurt\w*|harm\w*|help\w*|comparabl\w*|equivalent|tend\w*|persist\w*|"
+    r"remain\w*|transfer\w*|generali[sz]\w*|caus\w*|lead\w*|led|exceed\w*|possible|"
+    r"enough|suffic\w*|only|worse|better|more|less|fewer|same|prefer\w*|estimat\w*|"
+    r"drift\w*|behav\w*|\w+er than)\b|\d%",
+    re.I,
+)
+
+
+def only_setup(text: str, claim: str) -> bool:
+    """Whether ``text``, written to restate a note's ``claim`` (its summary without the answer
+    words), says only how the study was done: the claim's first sentence reports no result,
+    a later one does, and ``text`` has none of the later sentences' own words. Dev runs
+    restated 25 method notes so (T0, Alpaca, ActAdd, the defection probes), leaving out what
+    the line's question turned on."""
+    sentences = split_sentences(claim)
+    if len(sentences) < 2 or any(
+        side.search(sentences[0]) for side in (RESULT, AHEAD, BEHIND, RISES, FALLS)
+    ):
+        return False
+    later = content(" ".join(sentences[1:])) - content(sentences[0])
+    return bool(later) and not content(text) & later
+
+
 def unsaid_relation(claim: str, evidence: str) -> str:
     """How ``claim`` relates, negates or compares where ``evidence`` does not, or '': a
     connective ("because", "which aligns with") the evidence never uses, a negation where it
