@@ -151,6 +151,18 @@ def restated(*texts: str) -> dict[str, list[dict[str, object]]]:
     return {"RestatedOut": [{"text": t} for t in texts]}
 
 
+def one_note(
+    settings: Settings, tmp_path: Path, note_id: str, title: str, summary: str, question: str
+) -> tuple[Retriever, Evidence]:
+    """A retriever over one note written for the test, and the evidence of reading it."""
+    root = tmp_path / "notes"
+    write_note(root, note_id, title=title, summary=summary)
+    retriever = fake_retriever(settings, root)
+    note = retriever.read(note_id)
+    assert note is not None
+    return retriever, Evidence(question, (ReadNote(note, True, "", 1),), ())
+
+
 def opener_shapes(llm: FakeLLM) -> list[str]:
     """The pattern each restatement's schema held its text to ('' for none), in call order."""
     return [
@@ -416,16 +428,13 @@ def test_a_restatement_that_turns_a_comparison_its_note_lacks_is_refused(
 def test_a_note_that_exceeds_or_has_a_best_compares_nothing(
     tmp_path: Path, settings: Settings
 ) -> None:
-    root = tmp_path / "notes"
     summary = (
         "LoRA matches full fine-tuning when adapters go on all layers, with the best learning "
         "rate ten times higher, and falls behind when the dataset exceeds its capacity."
     )
-    write_note(root, "lora-regret", title="When does LoRA match full fine-tuning?", summary=summary)
-    retriever = fake_retriever(settings, root)
-    note = retriever.read("lora-regret")
-    assert note is not None
-    ev = Evidence("Does LoRA match full fine-tuning?", (ReadNote(note, True, "", 1),), ())
+    title = "When does LoRA match full fine-tuning?"
+    question = "Does LoRA match full fine-tuning?"
+    retriever, ev = one_note(settings, tmp_path, "lora-regret", title, summary, question)
     fixed = "With adapters on every layer, LoRA keeps pace with full fine-tuning."
     llm = FakeLLM(
         restated("LoRA outperforms full fine-tuning when adapters go on all layers.", fixed)
@@ -854,19 +863,14 @@ def test_a_restatement_of_the_setup_alone_is_asked_for_its_result(
     settings: Settings, tmp_path: Path
 ) -> None:
     # dev q058: both central notes were restated by how their studies were done
-    root = tmp_path / "backdoors"
     summary = (
         "Hubinger et al. (2024) trained backdoored sleeper agent models that write exploitable "
         "code when the prompt says the year is 2024. These backdoors survived supervised "
         "fine-tuning, RL and adversarial training."
     )
-    write_note(
-        root, "sleeper-agents", title="Does safety training remove a backdoor?", summary=summary
-    )
-    retriever = fake_retriever(settings, root)
-    note = retriever.read("sleeper-agents")
-    assert note is not None
-    ev = Evidence("Can safety training remove a backdoor?", (ReadNote(note, True, "", 1),), ())
+    title = "Does safety training remove a backdoor?"
+    question = "Can safety training remove a backdoor?"
+    retriever, ev = one_note(settings, tmp_path, "sleeper-agents", title, summary, question)
     setup = "Hubinger et al. (2024) trained sleeper agent models that write exploitable code."
     found = "Hubinger et al. (2024) saw the backdoors outlast supervised fine-tuning and RL."
     llm = FakeLLM(restated(setup, found))

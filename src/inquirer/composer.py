@@ -41,13 +41,13 @@ from .reading import RUN, read_line
 from .retrieval import Retriever, SearchOptions
 from .types import Evidence, Finding, Line, Note, Paragraph, ReadNote, Sentence, SourceEntry, Step
 from .wording import (
-    answer_lead,
     content,
     copied_mask,
     grams,
     note_sentences,
     split_sentences,
     tokens,
+    without_answer,
 )
 
 log = logging.getLogger(__name__)
@@ -317,8 +317,7 @@ class Draft:
         """One checked sentence restating ``note``; [] when no try passes. The first try is
         greedy; the others are sampled (seeded), since a greedy model given its own copy back
         tends to write the same copy again."""
-        lead_words = answer_lead(note.summary)
-        claim = note.summary[len(lead_words) :].strip() if lead_words else note.summary
+        claim = without_answer(note.summary)
         retry = ""
         schema: type[RestatedOut] = RestatedOut
         faithful: list[tuple[bool, float, str]] = []  # whole and exact: setup?, copied, text
@@ -398,8 +397,7 @@ class Draft:
         found = self._findings(line, "body", (len(self.body), len(current)))
         if found and not all(f.kind in FAITHFUL for f in found):
             return "it " + "; ".join(dict.fromkeys(f.detail for f in found))
-        lead_words = answer_lead(note.summary)
-        if only_setup(bare, note.summary[len(lead_words) :]):
+        if only_setup(bare, without_answer(note.summary)):
             return f"{SETUP}: it says how the study was done, not what it found"
         if found:
             copied = [f for f in found if f.kind == "copied"] or found

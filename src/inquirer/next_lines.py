@@ -22,7 +22,7 @@ from .llm import LLM
 from .reading import next_problem
 from .retrieval import Retriever
 from .types import Evidence, SourceEntry, Step
-from .wording import answer_lead, content, grams, tokens
+from .wording import content, grams, tokens, without_answer
 
 log = logging.getLogger(__name__)
 # words no question ends on: one that does was cut off at its length limit
@@ -89,7 +89,7 @@ def propose(
     refused: dict[str, str] = {}
     for k, (_title, summary) in enumerate(pool[:ASKED]):
         # the claim without its answer words ("Mostly the format."), which are no finding
-        claim = summary[len(answer_lead(summary)) :].strip()
+        claim = without_answer(summary)
         opener = OPENERS[k % len(OPENERS)]
         task = prompts.render("compose_next", finding=claim, opener=opener)
         out, _ = llm.structured(prompts.split(task), next_schema(opener), max_tokens=60)

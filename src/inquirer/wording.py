@@ -116,6 +116,11 @@ def answer_lead(summary: str) -> str:
     return lead
 
 
+def without_answer(summary: str) -> str:
+    """A note's summary without the answer words it opens with: its finding alone."""
+    return summary[len(answer_lead(summary)) :].strip()
+
+
 def polarity(text: str) -> str:
     """'yes', 'no' or '' for an answer's opening words."""
     text = text.strip()
