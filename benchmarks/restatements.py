@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from inquirer import corpus as corpus_mod
-from inquirer.composer import Composer, Draft, copied_share
+from inquirer.composer import Composer, Draft
 from inquirer.config import load_settings
 from inquirer.reading import CLOSE_RUN
+from inquirer.restatement import copied_share
 from inquirer.services import build_llm, build_retriever
 from inquirer.types import Evidence, Note, ReadNote
 

@@ -388,7 +388,7 @@ def test_the_questions_subject_pinned_on_findings_that_do_not_speak_of_it_is_ref
 
 
 def test_an_opening_note_id_that_reports_is_cut_down_to_its_clause() -> None:
-    from inquirer.composer import without_reporter
+    from inquirer.restatement import without_reporter
 
     said = "RLHF hurts calibration found that tuned models are overconfident."
     assert without_reporter(said, "rlhf-hurts-calibration") == "Tuned models are overconfident."
@@ -550,7 +550,7 @@ def test_next_lines_open_from_notes_near_the_question_closest_first(
 
 
 def test_an_opening_the_study_found_that_is_cut_to_its_clause() -> None:
-    from inquirer.composer import without_reporter
+    from inquirer.restatement import without_reporter
 
     cut = without_reporter("The study found that retrieval helps rare facts.", "popqa")
     assert cut == "Retrieval helps rare facts."
