@@ -40,9 +40,11 @@ run: $(VENV)/.model-1-5b
 tui: $(VENV)/.model-1-5b
 	$(BIN)/inquirer tui
 
+# format, lint, and the import contracts of pyproject.toml (the layering of DESIGN.md)
 lint: $(VENV)/.installed
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports --no-logo
 
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy src tests benchmarks
