@@ -525,6 +525,35 @@ def test_next_lines_that_reopen_one_question_or_open_from_no_note_are_set_aside(
     assert f"{same[2]!r} (opens from none of the notes)" in steps[0].detail
 
 
+@pytest.mark.usefixtures("near_enough")
+def test_a_next_line_cut_short_is_asked_once_more_shorter(
+    retriever: Retriever, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inquirer import followups, next_lines
+    from inquirer.types import NextCheck
+
+    monkeypatch.setattr(
+        followups,
+        "assess",
+        lambda retriever, question, qs: [NextCheck(q, True, True) for q in qs],
+    )
+    ev = evidence(retriever, ("temperature-scaling", "scale-calibration"))
+    pool = [(r.note.title, r.note.summary) for r in ev.read]
+    monkeypatch.setattr(next_lines, "candidates", lambda *_: pool)
+    # suite q001: the grammar closed a long question with "?" at its limit, mid-phrase
+    cut = "What explains temperature scaling fitted on held-out data repairing tuned models and?"
+    short = "How much does size change calibration on multiple choice questions?"
+    again = "What explains held-out temperature scaling repairing tuned models?"
+    llm = FakeLLM({"NextOut": [{"question": q} for q in (cut, again, short)]})
+    steps: list[Step] = []
+    out = propose(llm, retriever, QUESTION, ev, [], steps)
+    assert out == [again, short]  # the second try of the first note, then the second note
+    asks = [m[-1]["content"] for name, m in llm.history if name == "NextOut"]
+    assert len(asks) == 3
+    assert next_lines.TOO_LONG in asks[1] and next_lines.TOO_LONG not in asks[0] + asks[2]
+    assert f"{cut!r} (cut short)" in steps[0].detail
+
+
 def test_next_lines_open_from_notes_near_the_question_closest_first(
     settings: Settings, tmp_path: Path
 ) -> None:
