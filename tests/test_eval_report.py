@@ -22,10 +22,10 @@ from inquirer.evals.report import (
     flatten,
     markdown,
     read_results,
-    verifier_results,
 )
 from inquirer.evals.retrieval import Question
 from inquirer.evals.suite import Plan, Scored, Suite, SuiteConfig, make_plan
+from inquirer.evals.verifier_scores import verifier_results
 
 QUESTIONS = [
     Question("q1", "Does A hold?", "single", {"a": 2}),

@@ -14,7 +14,7 @@ from inquirer.errors import ConfigError, InquirerError
 from inquirer.evals.claims import Claim
 from inquirer.evals.compare import compare
 from inquirer.evals.external import SOURCES
-from inquirer.evals.report import latest_report, verifier_results, verifier_section, verifier_sets
+from inquirer.evals.report import latest_report
 from inquirer.evals.retrieval import Question
 from inquirer.evals.suite import (
     in_turn,
@@ -25,6 +25,7 @@ from inquirer.evals.suite import (
     spread,
     start_run,
 )
+from inquirer.evals.verifier_scores import verifier_results, verifier_section, verifier_sets
 from inquirer.ledger import Ledger, Record
 from inquirer.types import Note, Sentence, SentenceCheck
 
