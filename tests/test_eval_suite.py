@@ -14,11 +14,11 @@ from inquirer.errors import ConfigError, InquirerError
 from inquirer.evals.claims import Claim
 from inquirer.evals.compare import compare
 from inquirer.evals.external import SOURCES
+from inquirer.evals.judging import judge_claims
 from inquirer.evals.report import latest_report
 from inquirer.evals.retrieval import Question
 from inquirer.evals.suite import (
     in_turn,
-    judge_claims,
     load_suite,
     make_plan,
     score_lines,

@@ -150,15 +150,9 @@ def run(
     report_only: bool = False,
 ) -> dict[str, Any]:
     from .console import err, progress_bar
+    from .evals.judging import judge_claims, read_claims
     from .evals.report import build_results, comparison, latest_report, read_results
-    from .evals.suite import (
-        check_index,
-        interleaved,
-        judge_claims,
-        read_claims,
-        retrieval_results,
-        score_lines,
-    )
+    from .evals.suite import check_index, interleaved, retrieval_results, score_lines
     from .pipeline import build_pipeline
     from .services import build_embedder, relatedness, titles
 

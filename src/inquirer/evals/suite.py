@@ -7,15 +7,13 @@ one folder, and running again with the same folder and configuration resumes it:
     config.json      what runs: suite, models, the chosen questions and claims
     agent/           a batch folder (lines/, ledger.jsonl): the agent's lines
     baseline/        the same for the naive-RAG baseline
-    claims.jsonl     the verifier's label for each claim, appended as it is judged
+    claims.jsonl     the verifier's label for each claim, appended as it is judged (judging.py)
     results.json, report.md, *.png   written at the end (report.py, plots.py)
 """
 
 from __future__ import annotations
 
 import json
-import os
-import time
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -30,8 +28,6 @@ from ..ledger import Ledger
 from ..questions import Question as BatchQuestion
 from ..reading import Relatedness
 from ..retrieval import Retriever, SearchOptions
-from ..types import Note, Sentence
-from ..verifier import Verifier
 from . import readability
 from .answers import AnswerScore, score
 from .claims import Claim, external_claims, load_claims, load_line_claims
@@ -323,64 +319,6 @@ def retrieval_results(
 
         out.append(evaluate(mode, search, questions))
     return out
-
-
-def read_claims(path: Path) -> dict[str, dict[str, Any]]:
-    """The claims judged so far, by id (a line a kill cut short is skipped: judged again)."""
-    known: dict[str, dict[str, Any]] = {}
-    if path.is_file():
-        for text in path.read_text(encoding="utf-8").splitlines():
-            try:
-                row = json.loads(text)
-                known[row["id"]] = row
-            except (json.JSONDecodeError, KeyError, TypeError):
-                continue
-    return known
-
-
-def evidence_notes(claim: Claim, retriever: Retriever) -> dict[str, Note]:
-    """What ``claim`` is checked against, as notes: the corpus notes it names, or its external
-    evidence as a note of its own (the evidence is the note's claim, so a judge reads it whole)."""
-    if claim.evidence:
-        return {claim.id: Note(claim.id, "", claim.evidence, "", "", "")}
-    found = {n: retriever.read(n) for n in claim.notes}
-    return {n: note for n, note in found.items() if note is not None}
-
-
-def judge_claims(
-    verifier: Verifier,
-    retriever: Retriever,
-    claims: Sequence[Claim],
-    path: Path,
-    on_progress: Callable[[int, int], None],
-) -> dict[str, dict[str, Any]]:
-    """The verifier's label for each claim against its note, as a line's sentence is judged.
-    Each answer is appended to ``path`` as it comes (one write, then fsync); a rerun judges
-    only the claims not there."""
-    known = read_claims(path)
-    todo = [c for c in claims if c.id not in known]
-    done = len(claims) - len(todo)
-    on_progress(done, len(claims))
-    with path.open("a", encoding="utf-8") as out:
-        if out.tell() and not path.read_bytes().endswith(b"\n"):
-            out.write("\n")  # close a line a kill cut short, so the next one stands alone
-        for claim in todo:
-            notes = evidence_notes(claim, retriever)
-            start = time.perf_counter()
-            check = verifier.check(Sentence(claim.claim, claim.notes or (claim.id,)), notes)
-            row = {
-                "id": claim.id,
-                "label": check.label,
-                "support": check.support,
-                "seconds": round(time.perf_counter() - start, 3),
-            }
-            out.write(json.dumps(row) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-            known[claim.id] = row
-            done += 1
-            on_progress(done, len(claims))
-    return known
 
 
 @dataclass(frozen=True)
