@@ -4,6 +4,9 @@ Built by ``build_app(session)``. Everything slow (loading the models, making a l
 a note, indexing) runs in worker threads that post messages back; the screen paints before any
 heavy library is imported and stays responsive while a line is made. Errors become
 notifications that say how to fix them; unexpected ones are logged in full to INQUIRER_HOME.
+The app stands on base.py (session, status bar, worker guard) and upkeep.py (indexing and
+switching model or corpus); here are the layout, asking, citations and notes, history, export
+and the commands.
 """
 
 from __future__ import annotations
@@ -17,16 +20,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.markup import escape
 from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown, OptionList, Static
 
 from ..errors import Cancelled, InquirerError
-from .messages import Busy, CorpusRead, LineReady, LineStopped, Progress
+from .base import WELCOME, log_hint
+from .messages import LineReady, LineStopped, Progress
 from .screens import (
     CitationPicker,
     ExportScreen,
@@ -34,26 +37,20 @@ from .screens import (
     HelpScreen,
     HistoryScreen,
     NoteScreen,
-    PromptScreen,
+    claims_for,
 )
+from .upkeep import Upkeep
 from .widgets import AskNext, Exchange, LineView, OpenCitations, SidePanel, StatusBar
 
 if TYPE_CHECKING:
-    from ..index_lock import OnWait
-    from ..indexer import IndexReport, ProgressFn
-    from ..session import CorpusInfo, Session
+    from ..session import Session
 
 log = logging.getLogger(__name__)
 
-WELCOME = (
-    "[b]inquirer[/b] — ask a question; the answer is an inquiring line built from your notes, "
-    "every claim cited and checked.\n"
-    "[dim]F1 help · Ctrl+P commands · Ctrl+R history · / for commands in the input[/]"
-)
 WIDE = 110  # from this width on, the side panel shows by default
 
 
-class InquirerApp(App[None]):
+class InquirerApp(Upkeep):
     CSS_PATH = "app.tcss"
     TITLE = "inquirer"
     BINDINGS = [
@@ -65,25 +62,7 @@ class InquirerApp(App[None]):
         *(Binding(str(n), f"ask_next({n})", show=False) for n in range(1, 6)),
     ]
 
-    def __init__(self, session: Session, *, clock: Callable[[], float] = time.monotonic) -> None:
-        super().__init__()
-        self.session = session
-        self.clock = clock
-        self.corpus_info: CorpusInfo | None = None
-        self.current: dict[str, Any] | None = None  # the line the side panel shows
-        self._count = 0
-        self._lines: dict[int, tuple[threading.Event, float]] = {}
-        self._last_seconds: float | None = None
-        self._busy = "loading the models"
-        self._side_set = False  # the user chose to show or hide the side panel
-        self._threads = threading.Lock()  # held while a thread makes a line
-
     # -- layout ------------------------------------------------------------------------------
-
-    @property
-    def main(self) -> Screen[Any]:
-        """The conversation's screen: others come and go over it; its widgets are found here."""
-        return self.screen_stack[0]
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -120,78 +99,6 @@ class InquirerApp(App[None]):
 
     def _fit_side(self, width: int) -> None:
         self.main.query_one(SidePanel).display = width >= WIDE
-
-    # -- the status bar ------------------------------------------------------------------------
-
-    def refresh_status(self) -> None:
-        parts = [escape(self.session.model.removeprefix("local/"))]
-        info = self.corpus_info
-        if info is None:
-            parts.append("corpus …")
-        elif info.notes is None:
-            parts.append("[red]no index[/]")
-        else:
-            when = info.indexed.astimezone().strftime("%d %b %H:%M") if info.indexed else "?"
-            parts.append(f"{info.notes} notes ({when})")
-        if self._lines:
-            started = min(start for _, start in self._lines.values())
-            parts.append(f"[b]working[/b] {self.clock() - started:.0f} s")
-        elif self._last_seconds is not None:
-            parts.append(f"last line {self._last_seconds:.1f} s")
-        if self._busy:
-            parts.append(f"[b]{escape(self._busy)}…[/b]")
-        usage = self.session.usage()
-        tokens = usage.prompt_tokens + usage.completion_tokens
-        parts.append(f"{tokens / 1000:.1f}k tokens" if tokens >= 10_000 else f"{tokens} tokens")
-        for bar in self.main.query(StatusBar):  # none while the app starts or stops
-            bar.update(" │ ".join(parts))
-
-    # -- loading and background work ------------------------------------------------------------
-
-    @work(thread=True, group="load", exit_on_error=False)
-    def load(self) -> None:
-        """Import the heavy libraries and open the index, off the UI thread."""
-        self._guard("loading", self._load)
-
-    def _load(self) -> None:
-        # building the pipeline imports the heavy libraries; a failure (no index, a server
-        # that is down, no model) comes back as the corpus's problem, with its fix
-        self.post_message(CorpusRead(self.session.corpus()))
-
-    def _guard(self, what: str, job: Callable[[], None]) -> None:
-        """Run ``job``; its errors become notifications, never a traceback on the screen."""
-        try:
-            job()
-        except InquirerError as exc:
-            self.call_from_thread(self.alert, f"{what} failed", exc.message, exc.hint)
-        except Exception as exc:
-            log.exception("%s failed", what)
-            self.call_from_thread(
-                self.alert, f"{what} failed", f"unexpected error: {exc}", _log_hint()
-            )
-        finally:
-            self.post_message(Busy(""))
-
-    def alert(self, title: str, message: str, hint: str | None = None) -> None:
-        text = escape(message) + (f"\n[b]fix:[/b] {escape(hint)}" if hint else "")
-        self.notify(text, title=title, severity="error", timeout=12)
-
-    def on_corpus_read(self, message: CorpusRead) -> None:
-        self.corpus_info = info = message.info
-        welcome = self.main.query("#welcome")
-        if info.notes is None:
-            self.alert("not ready", info.problem)
-        elif info.notes == 0:
-            self.alert("the index is empty", "no notes are indexed", "type /index to index them")
-        if welcome and info.notes:
-            welcome.first(Static).update(
-                WELCOME + f"\n[dim]{info.notes} notes from {escape(info.where)}.[/]"
-            )
-        self.refresh_status()
-
-    def on_busy(self, message: Busy) -> None:
-        self._busy = message.label
-        self.refresh_status()
 
     # -- asking ----------------------------------------------------------------------------------
 
@@ -237,7 +144,7 @@ class InquirerApp(App[None]):
         except Exception as exc:
             log.exception("making a line failed")
             message = f"unexpected error: {exc}"
-            self.post_message(LineStopped(number, message, _log_hint(), cancelled=False))
+            self.post_message(LineStopped(number, message, log_hint(), cancelled=False))
         else:
             self.post_message(LineReady(number, data))
 
@@ -418,79 +325,6 @@ class InquirerApp(App[None]):
         side.display = not side.display
         self._side_set = True
 
-    def action_reindex(self) -> None:
-        self.post_message(Busy("indexing"))
-        self.reindex()
-
-    @work(thread=True, group="index", exit_on_error=False)
-    def reindex(self) -> None:
-        self._index("indexing", "indexed", self.session.reindex)
-
-    def action_switch_model(self, model: str = "") -> None:
-        if model:
-            self._switch_model(model)
-            return
-        from ..session import installed_models
-
-        def chosen(value: str | None) -> None:
-            if value:
-                self._switch_model(value)
-
-        title = "Answer with which model? (local/… or a litellm model string)"
-        self.push_screen(PromptScreen(title, self.session.model, installed_models()), chosen)
-
-    def _switch_model(self, model: str) -> None:
-        try:
-            self.session.switch_model(model)
-        except InquirerError as exc:
-            self.alert("cannot switch model", exc.message, exc.hint)
-            return
-        self.notify(f"the next line comes from {model}", title="model switched")
-        self.refresh_status()
-
-    def action_switch_corpus(self, folder: str = "") -> None:
-        if folder:
-            self._switch_corpus(folder)
-            return
-
-        def chosen(value: str | None) -> None:
-            if value:
-                self._switch_corpus(value)
-
-        where = str(self.session.settings.corpus_paths[0])
-        self.push_screen(PromptScreen("Which folder of notes?", where), chosen)
-
-    def _switch_corpus(self, folder: str) -> None:
-        self.post_message(Busy("switching corpus"))
-        self.switch_corpus(folder)
-
-    @work(thread=True, group="index", exit_on_error=False)
-    def switch_corpus(self, folder: str) -> None:
-        def run(progress: ProgressFn, wait: OnWait) -> IndexReport:
-            return self.session.switch_corpus(Path(folder), progress, wait)
-
-        self._index("switching corpus", f"corpus {folder}", run)
-
-    def _index(
-        self, what: str, title: str, run: Callable[[ProgressFn, OnWait], IndexReport]
-    ) -> None:
-        """An index run in this worker thread: progress in the status bar, the summary as a
-        notification, then the corpus as it now stands."""
-
-        def job() -> None:
-            def progress(done: int, total: int) -> None:
-                self.post_message(Busy(f"indexing {done}/{total}"))
-
-            def wait(message: str) -> None:
-                self.post_message(Busy("waiting for another index run"))
-                self.call_from_thread(self.notify, message, title=what, timeout=8)
-
-            report = run(progress, wait)
-            self.call_from_thread(self.notify, index_summary(report), title=title)
-            self.post_message(CorpusRead(self.session.corpus()))
-
-        self._guard(what, job)
-
     async def command(self, text: str) -> None:
         name, _, argument = text[1:].partition(" ")
         argument = argument.strip()
@@ -527,53 +361,6 @@ class InquirerApp(App[None]):
             "Side panel", "show or hide sources and verification", self.action_toggle_side
         )
         yield SystemCommand("Help", "keys and commands", self.action_help)
-
-    def _conversation(self) -> VerticalScroll:
-        return self.main.query_one("#conversation", VerticalScroll)
-
-
-def claims_for(
-    data: dict[str, Any] | None, note_id: str, where: tuple[int, int] | None
-) -> list[dict[str, Any]]:
-    """The sentences of ``data`` that cite ``note_id``, each with its verdict where there is
-    one; the one at ``where`` (paragraph, sentence) marked as the focus."""
-    if data is None:
-        return []
-    checks = {
-        (c["paragraph"], c["index"]): c
-        for c in (data.get("verification") or {}).get("sentences") or []
-    }
-    out = []
-    for p, paragraph in enumerate(data["body"]):
-        for s, sentence in enumerate(paragraph["sentences"]):
-            if note_id not in sentence["cites"]:
-                continue
-            check = checks.get((p, s), {})
-            out.append(
-                {
-                    "text": sentence["text"],
-                    "label": check.get("label"),
-                    "support": check.get("support"),
-                    "focus": where == (p, s),
-                }
-            )
-    return out
-
-
-def index_summary(report: IndexReport) -> str:
-    parts = [
-        f"{report.added} added",
-        f"{report.updated} updated",
-        f"{report.removed} removed",
-        f"{report.unchanged} unchanged",
-    ]
-    if report.errors:
-        parts.append(f"{report.errors} notes with errors (run 'inquirer corpus check')")
-    return ", ".join(parts) + f" in {report.seconds:.1f} s"
-
-
-def _log_hint() -> str:
-    return "the full error is in tui.log under INQUIRER_HOME"
 
 
 def build_app(session: Session, *, clock: Callable[[], float] = time.monotonic) -> InquirerApp:

@@ -50,6 +50,34 @@ def highlighted_body(note: Note, claims: list[str]) -> Text:
     return out
 
 
+def claims_for(
+    data: dict[str, Any] | None, note_id: str, where: tuple[int, int] | None
+) -> list[dict[str, Any]]:
+    """The sentences of ``data`` that cite ``note_id``, each with its verdict where there is
+    one; the one at ``where`` (paragraph, sentence) marked as the focus."""
+    if data is None:
+        return []
+    checks = {
+        (c["paragraph"], c["index"]): c
+        for c in (data.get("verification") or {}).get("sentences") or []
+    }
+    out = []
+    for p, paragraph in enumerate(data["body"]):
+        for s, sentence in enumerate(paragraph["sentences"]):
+            if note_id not in sentence["cites"]:
+                continue
+            check = checks.get((p, s), {})
+            out.append(
+                {
+                    "text": sentence["text"],
+                    "label": check.get("label"),
+                    "support": check.get("support"),
+                    "focus": where == (p, s),
+                }
+            )
+    return out
+
+
 class NoteScreen(Screen[None]):
     """A note in full: its claim, source and body with the cited sentence's support
     highlighted, and its links to follow."""
