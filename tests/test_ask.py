@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -92,6 +93,24 @@ def test_a_line_has_every_part_and_cites_only_what_was_read(retriever: Retriever
     assert line.insight.startswith(INSIGHT_LEAD)
     assert "sourdough" not in read  # far from the question: never even read
     assert line.usage["calls"] == len(llm.history) and line.timings["total_s"] > 0
+
+
+def test_a_plan_that_does_not_fit_its_form_leaves_the_question_s_own_search(
+    retriever: Retriever,
+) -> None:
+    from inquirer.errors import UnfitOutput
+
+    class Unparsed(FakeLLM):
+        def structured(self, messages: Any, schema: Any, **kwargs: Any) -> Any:
+            if schema.__name__ == "Plan":
+                raise UnfitOutput("local/m returned output that does not fit its form")
+            return super().structured(messages, schema, **kwargs)
+
+    line = pipeline(Unparsed(), retriever).ask(QUESTION)
+    plan = line.evidence.trace[0]
+    assert plan.kind == "plan" and "did not fit" in plan.detail
+    searches = [s for s in line.evidence.trace if s.kind == "search"]
+    assert len(searches) == 1 and line.body  # the question as asked, and a whole line
 
 
 def test_the_agent_follows_links_and_keeps_a_trace(retriever: Retriever) -> None:

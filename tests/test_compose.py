@@ -554,6 +554,36 @@ def test_a_next_line_cut_short_is_asked_once_more_shorter(
     assert f"{cut!r} (cut short)" in steps[0].detail
 
 
+@pytest.mark.usefixtures("near_enough")
+def test_a_next_line_that_does_not_fit_its_form_is_skipped_for_the_next_note(
+    retriever: Retriever, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inquirer import followups, next_lines
+    from inquirer.errors import UnfitOutput
+    from inquirer.types import NextCheck
+
+    monkeypatch.setattr(
+        followups,
+        "assess",
+        lambda retriever, question, qs: [NextCheck(q, True, True) for q in qs],
+    )
+    ev = evidence(retriever, ("temperature-scaling", "scale-calibration"))
+    pool = [(r.note.title, r.note.summary) for r in ev.read]
+    monkeypatch.setattr(next_lines, "candidates", lambda *_: pool)
+    short = "How much does size change calibration on multiple choice questions?"
+
+    class Unparsed(FakeLLM):
+        def structured(self, messages: Any, schema: Any, **kwargs: Any) -> Any:
+            if schema.__name__ == "NextOut" and "held-out data" in messages[-1]["content"]:
+                raise UnfitOutput("local/m returned output that does not fit its form")
+            return super().structured(messages, schema, **kwargs)
+
+    llm = Unparsed({"NextOut": [{"question": short}]})
+    steps: list[Step] = []
+    assert propose(llm, retriever, QUESTION, ev, [], steps) == [short]
+    assert steps[0].detail.endswith("1 did not fit its form")
+
+
 def test_next_lines_open_from_notes_near_the_question_closest_first(
     settings: Settings, tmp_path: Path
 ) -> None:
@@ -801,7 +831,7 @@ def test_an_insight_that_restates_the_question_as_its_answer_is_refused(
 def test_a_span_cut_off_mid_form_is_a_failed_try_not_the_end_of_the_line(
     retriever: Retriever,
 ) -> None:
-    from inquirer.errors import LLMError
+    from inquirer.errors import UnfitOutput
 
     joined = "What tuning raises in expected error, held-out scaling repairs."
 
@@ -811,10 +841,9 @@ def test_a_span_cut_off_mid_form_is_a_failed_try_not_the_end_of_the_line(
         def structured(self, messages: Any, schema: Any, **kwargs: Any) -> Any:
             if schema.__name__ == "InsightOut" and not self.cut:
                 self.cut = True
-                raise LLMError(
+                raise UnfitOutput(
                     "local/m returned output that does not fit InsightOut (cut off at "
-                    "max_tokens): Unterminated string",
-                    retryable=True,
+                    "max_tokens): Unterminated string"
                 )
             return super().structured(messages, schema, **kwargs)
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, Field
 
-from inquirer.errors import LLMError
+from inquirer.errors import LLMError, UnfitOutput
 from inquirer.llm import LiteLLM, LLMConfig, _litellm
 
 MESSAGES = [{"role": "user", "content": "Say something."}]
@@ -106,6 +106,26 @@ def test_structured_output_that_never_fits_says_so() -> None:
     with pytest.raises(LLMError) as info:
         model(completion, retries=1).structured(MESSAGES, Verdict, max_tokens=40)
     assert "does not fit Verdict" in info.value.message and info.value.retryable
+
+
+def test_a_server_that_cannot_parse_its_own_constrained_output_is_output_that_does_not_fit() -> (
+    None
+):
+    # llama.cpp's server, as an internal error, for a schema-bound call (full suite, q003)
+    said = "The model produced output that does not match the expected peg-native format"
+    error = _litellm().InternalServerError(message=said, model="m", llm_provider="openai")
+    completion, seen = scripted(error, error)
+    with pytest.raises(UnfitOutput) as info:
+        model(completion, retries=1).structured(MESSAGES, Verdict, max_tokens=40)
+    assert "does not fit its form" in info.value.message and len(seen) == 2
+    # any other internal error stays what it was: the server's, not the output's
+    other = _litellm().InternalServerError(
+        message="out of memory", model="m", llm_provider="openai"
+    )
+    completion, _ = scripted(other)
+    with pytest.raises(LLMError) as plain:
+        model(completion, retries=0).structured(MESSAGES, Verdict, max_tokens=40)
+    assert not isinstance(plain.value, UnfitOutput)
 
 
 def test_structured_output_can_stream_its_json() -> None:

@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from . import prompts
+from .errors import UnfitOutput
 from .llm import LLM
 from .retrieval import Retriever, SearchOptions
 from .types import Evidence, Hit, Note, ReadNote, Step
@@ -116,7 +117,13 @@ class Agent:
             record(Step("plan", "search the question as asked"))
             return [question]
         messages = prompts.split(prompts.render("agent_plan", question=question))
-        plan, _ = self.llm.structured(messages, Plan, max_tokens=120)
+        try:
+            plan, _ = self.llm.structured(messages, Plan, max_tokens=120)
+        except UnfitOutput as exc:  # the question's own search still runs
+            record(
+                Step("plan", f"search the question as asked (the plan did not fit: {exc.message})")
+            )
+            return [question]
         queries = [question]
         for query in plan.queries:
             if query.lower().strip() not in {q.lower() for q in queries}:

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 
 from . import angles, restatement
 from .compose_prompt import shared_prompt
-from .errors import LLMError
+from .errors import UnfitOutput
 from .framing import NEAR, answer_sentence
 from .framing import write as framing_of
 from .insight import NOT_ASKED
@@ -167,9 +167,7 @@ class Draft:
                 max_tokens=max_tokens,
                 sample=sample,
             )
-        except LLMError as exc:
-            if "does not fit" not in str(exc):
-                raise
+        except UnfitOutput as exc:
             self.steps.append(Step("compose", f"a try did not fit its form: {exc}"))
             return None
         return out

@@ -72,6 +72,16 @@ class LLMError(InquirerError):
         self.retryable = retryable
 
 
+class UnfitOutput(LLMError):
+    """The model's output does not fit the form it was asked for: cut off at its token limit,
+    or not what the schema allows (the model client's check, or the model server's own parse of
+    its constrained output). A failed try of that one step, which the caller may take again or
+    do without; never by itself the end of a line."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint, retryable=True)
+
+
 class Cancelled(BaseException):
     """The user cancelled a line while it was being made (Esc in the TUI).
 

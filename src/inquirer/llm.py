@@ -25,7 +25,7 @@ from typing import Any, Protocol, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from . import local_model
-from .errors import LLMError
+from .errors import LLMError, UnfitOutput
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +121,9 @@ class LLMConfig:
     parallel: int = 1  # requests the local server serves at once
 
 
+# what llama.cpp's server says (as an internal error) when the output of a call constrained to a
+# schema does not parse as the form it expects: full suite of 2026-12-05, q003, three times over
+UNPARSED = "does not match the expected"
 SAMPLE_TEMPERATURE = 0.9  # for another try at a step (``structured(sample=...)``)
 
 _RETRYABLE = (
@@ -157,6 +160,11 @@ def _as_llm_error(exc: Exception, model: str) -> LLMError:
     elif retryable:
         hint = "is the model server running and reachable? try again, or raise llm_timeout"
     first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else name
+    if UNPARSED in first_line:  # the server could not parse its own constrained output
+        return UnfitOutput(
+            f"{model} returned output that does not fit its form: {first_line[:300]}",
+            hint="a larger model follows schemas more reliably",
+        )
     return LLMError(f"{model}: {name}: {first_line[:300]}", hint=hint, retryable=retryable)
 
 
@@ -328,11 +336,10 @@ class LiteLLM:
             except (json.JSONDecodeError, ValidationError) as exc:
                 problem = str(exc).splitlines()[0]
                 cut = " (cut off at max_tokens)" if done.finish_reason == "length" else ""
-                raise LLMError(
+                raise UnfitOutput(
                     f"{self.model} returned output that does not fit {schema.__name__}{cut}: "
                     f"{problem}",
                     hint="a larger model follows schemas more reliably",
-                    retryable=True,
                 ) from exc
             return done
 

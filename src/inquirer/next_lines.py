@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, create_model
 from . import followups, prompts
 from .checks import foreign_script, words
 from .compose_prompt import SEED
+from .errors import UnfitOutput
 from .faithful import unsaid_comparison, unsaid_negation
 from .llm import LLM
 from .reading import next_problem
@@ -94,6 +95,7 @@ def propose(
     ids = [r.note.id for r in evidence.read]
     kept: list[str] = []
     refused: dict[str, str] = {}
+    unfit = 0  # notes whose question did not fit its form
     for k, (_title, summary) in enumerate(pool[:ASKED]):
         # the claim without its answer words ("Mostly the format."), which are no finding
         claim = without_answer(summary)
@@ -102,18 +104,25 @@ def propose(
         for attempt in range(1 + SHORTER):
             retry = "" if not attempt else f"\n\n{TOO_LONG}"
             task = prompts.render("compose_next", finding=claim, opener=opener, retry=retry)
-            out, _ = llm.structured(
-                prompts.split(task),
-                next_schema(opener),
-                max_tokens=60,
-                sample=attempt and SEED + attempt,
-            )
+            try:
+                out, _ = llm.structured(
+                    prompts.split(task),
+                    next_schema(opener),
+                    max_tokens=60,
+                    sample=attempt and SEED + attempt,
+                )
+            except UnfitOutput as exc:  # no question from this note; the next note is asked
+                log.debug("next line from %r did not fit its form: %s", claim, exc.message)
+                unfit += 1
+                break
             if proposal:  # the try that was cut short is set aside, and why
                 refused[proposal] = why
             proposal = " ".join(out.question.split())
             why = refusal(proposal, question, titles, ids, claim)
             if why != CUT:
                 break
+        if not proposal:
+            continue
         if not why:
             check = followups.assess(retriever, question, [*kept, proposal])[-1]
             why = (
@@ -136,6 +145,8 @@ def propose(
         detail = f"next lines: {len(kept)} of {len(kept) + len(refused)} kept"
         if refused:
             detail += "; set aside " + "; ".join(f"{q!r} ({w})" for q, w in refused.items())
+        if unfit:
+            detail += f"; {unfit} did not fit its form"
         steps.append(Step("compose", detail))
     return kept
 
