@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
-from functools import cache
+from collections.abc import Callable, Sequence
+from functools import cache, partial
 from typing import Annotated
 
 from pydantic import BaseModel, Field, create_model
@@ -100,29 +100,13 @@ def propose(
         # the claim without its answer words ("Mostly the format."), which are no finding
         claim = without_answer(summary)
         opener = OPENERS[k % len(OPENERS)]
-        proposal, why = "", ""
-        for attempt in range(1 + SHORTER):
-            retry = "" if not attempt else f"\n\n{TOO_LONG}"
-            task = prompts.render("compose_next", finding=claim, opener=opener, retry=retry)
-            try:
-                out, _ = llm.structured(
-                    prompts.split(task),
-                    next_schema(opener),
-                    max_tokens=60,
-                    sample=attempt and SEED + attempt,
-                )
-            except UnfitOutput as exc:  # no question from this note; the next note is asked
-                log.debug("next line from %r did not fit its form: %s", claim, exc.message)
-                unfit += 1
-                break
-            if proposal:  # the try that was cut short is set aside, and why
-                refused[proposal] = why
-            proposal = " ".join(out.question.split())
-            why = refusal(proposal, question, titles, ids, claim)
-            if why != CUT:
-                break
-        if not proposal:
+        why_not = partial(refusal, question=question, titles=titles, ids=ids, claim=claim)
+        tries = asked(llm, claim, opener, why_not)
+        if not tries:  # no try fit its form: the next note is asked
+            unfit += 1
             continue
+        refused |= dict(tries[:-1])  # a try cut short, asked again shorter
+        proposal, why = tries[-1]
         if not why:
             check = followups.assess(retriever, question, [*kept, proposal])[-1]
             why = (
@@ -149,6 +133,33 @@ def propose(
             detail += f"; {unfit} did not fit its form"
         steps.append(Step("compose", detail))
     return kept
+
+
+def asked(
+    llm: LLM, claim: str, opener: str, refused: Callable[[str], str]
+) -> list[tuple[str, str]]:
+    """The tries at one note's next line, each with why ``refused`` sets it aside (or ''): the
+    first greedy, and a question cut short asked for once more, shorter (SHORTER); none when a
+    try's output does not fit its form."""
+    tries: list[tuple[str, str]] = []
+    for attempt in range(1 + SHORTER):
+        retry = "" if not attempt else f"\n\n{TOO_LONG}"
+        task = prompts.render("compose_next", finding=claim, opener=opener, retry=retry)
+        try:
+            out, _ = llm.structured(
+                prompts.split(task),
+                next_schema(opener),
+                max_tokens=60,
+                sample=attempt and SEED + attempt,
+            )
+        except UnfitOutput as exc:
+            log.debug("next line from %r did not fit its form: %s", claim, exc.message)
+            return []
+        proposal = " ".join(out.question.split())
+        tries.append((proposal, refused(proposal)))
+        if tries[-1][1] != CUT:
+            break
+    return tries
 
 
 def candidates(
