@@ -201,7 +201,7 @@ def test_a_damaged_store_file_is_a_clear_error_not_a_traceback(
 
 def test_a_search_of_an_index_that_holds_no_notes_says_so(settings: Settings) -> None:
     from inquirer import services
-    from inquirer.store import IndexSpec
+    from inquirer.store_schema import IndexSpec
 
     # what a search sees while a first build has made its collection but written nothing yet
     Store.open(settings).create(IndexSpec("fake-bow", 64, settings.chunk_words))

@@ -227,7 +227,7 @@ def test_the_pipeline_is_a_llama_index_retriever(retriever: Retriever) -> None:
 
 def test_an_older_index_is_refused_with_a_reindex_hint(settings: Settings) -> None:
     store = Store.open(settings)
-    from inquirer.store import IndexSpec
+    from inquirer.store_schema import IndexSpec
 
     store.create(IndexSpec("fake-bow", 64, settings.chunk_words, schema=1))
     retriever = Retriever(

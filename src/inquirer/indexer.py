@@ -24,7 +24,8 @@ from .embeddings import Embedder
 from .errors import StoreError
 from .index_lock import OnWait, writing
 from .lexical import LexicalIndex
-from .store import SCHEMA_VERSION, IndexSpec, Store, StoredVersion
+from .store import Store
+from .store_schema import SCHEMA_VERSION, IndexSpec, StoredVersion
 from .types import Chunk, Note
 
 log = logging.getLogger(__name__)

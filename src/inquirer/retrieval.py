@@ -34,7 +34,8 @@ from .indexer import reconcile_lexical
 from .lexical import TOKEN, LexicalIndex, query_terms
 from .notes import MAX_BYTES, parse_bytes, read_bytes
 from .stages import expand_links, mmr, ranked, rrf, staged
-from .store import IndexSpec, Store, StoredVersion
+from .store import Store
+from .store_schema import IndexSpec, StoredVersion
 from .types import Card, Filters, Hit, Note, Stage
 
 if TYPE_CHECKING:

@@ -1,4 +1,5 @@
-"""The vector store: the only module that imports chromadb.
+"""The vector store: the only module that imports chromadb (what it keeps for each chunk, and
+the spec of its vectors, are store_schema.py's).
 
 Each note is stored as its chunks, named as chunking.py says, so the ids alone tell which
 complete versions of which notes the store holds. A note's chunks are always written
@@ -10,14 +11,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from filelock import FileLock
 
-from .chunking import chunk_id, parse_chunk_id
+from .chunking import parse_chunk_id
 from .errors import StoreError
+from .store_schema import (
+    IndexSpec,
+    StoredVersion,
+    chunk_metadata,
+    list_field,
+    where_clause,
+)
 from .types import Chunk, Filters, Note, Source
 
 if TYPE_CHECKING:
@@ -30,113 +37,8 @@ log = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
 
-# 1: first release. 2: tags, folders and links as list metadata, the source year as an int,
-#    for filters and link expansion.
-SCHEMA_VERSION = 2
 OPEN_LOCK = "open.lock"  # held while a process opens the folder (see _persistent)
 GET_BATCH = 2000  # ids per get: SQLite caps the variables of one query
-
-
-@dataclass(frozen=True)
-class IndexSpec:
-    """What the vectors in a collection were made with; a mismatch means a rebuild."""
-
-    embedding_model: str
-    dimension: int
-    chunk_words: int
-    schema: int = SCHEMA_VERSION
-
-    def as_metadata(self) -> dict[str, str | int]:
-        return {
-            "inquirer_schema": self.schema,
-            "embedding_model": self.embedding_model,
-            "dimension": self.dimension,
-            "chunk_words": self.chunk_words,
-        }
-
-    @classmethod
-    def from_metadata(cls, meta: dict[str, Any] | None) -> IndexSpec | None:
-        if not meta or "embedding_model" not in meta:
-            return None
-        return cls(
-            embedding_model=str(meta["embedding_model"]),
-            dimension=int(meta.get("dimension", 0)),
-            chunk_words=int(meta.get("chunk_words", 0)),
-            schema=int(meta.get("inquirer_schema", 0)),
-        )
-
-    def differences(self, other: IndexSpec) -> list[str]:
-        out = []
-        for name in ("embedding_model", "dimension", "chunk_words", "schema"):
-            mine, theirs = getattr(self, name), getattr(other, name)
-            if mine != theirs:
-                out.append(f"{name} {theirs!r} -> {mine!r}")
-        return out
-
-
-@dataclass(frozen=True)
-class StoredVersion:
-    """One version of a note as the store holds it."""
-
-    note_id: str
-    version: str
-    count: int
-    present: frozenset[int]
-
-    @property
-    def complete(self) -> bool:
-        return self.present == frozenset(range(self.count))
-
-    def chunk_ids(self) -> list[str]:
-        return [chunk_id(self.note_id, self.version, i, self.count) for i in sorted(self.present)]
-
-
-def _strings(meta: dict[str, Any], key: str) -> tuple[str, ...]:
-    """A list-valued metadata field (absent when the list is empty: Chroma stores no empty list)."""
-    value = meta.get(key)
-    return tuple(str(v) for v in value) if isinstance(value, list) else ()
-
-
-def folders_of(path: str) -> list[str]:
-    """Every folder above a note's file, so a folder filter is an exact list match."""
-    return [str(p) for p in PurePath(path).parents if str(p) not in ("", ".")]
-
-
-def chunk_metadata(note: Note, version: str, chunk: Chunk, count: int) -> dict[str, Any]:
-    meta: dict[str, Any] = {
-        "note_id": note.id,
-        "version": version,
-        "fingerprint": note.fingerprint,
-        "chunk_index": chunk.index,
-        "chunk_count": count,
-        "title": note.title,
-        "summary": note.summary,
-        "path": note.path,
-        "folders": folders_of(note.path),
-    }
-    if note.tags:
-        meta["tags"] = list(note.tags)
-    if note.links:
-        meta["links"] = list(note.links)
-    if note.source is not None and note.source.year is not None:
-        meta["year"] = note.source.year
-    return meta
-
-
-def where_clause(filters: Filters | None) -> dict[str, Any] | None:
-    """The Chroma ``where`` for ``filters`` (every condition must hold)."""
-    if filters is None:
-        return None
-    conditions: list[dict[str, Any]] = [{"tags": {"$contains": tag}} for tag in filters.tags]
-    if filters.folder is not None:
-        conditions.append({"folders": {"$contains": filters.folder}})
-    if filters.year_from is not None:
-        conditions.append({"year": {"$gte": filters.year_from}})
-    if filters.year_to is not None:
-        conditions.append({"year": {"$lte": filters.year_to}})
-    if not conditions:
-        return None
-    return conditions[0] if len(conditions) == 1 else {"$and": conditions}
 
 
 def _persistent(chromadb: Any, path: Path, chroma_settings: Any) -> Any:
@@ -342,8 +244,8 @@ class Store:
                 body=body,
                 path=str(meta["path"]),
                 fingerprint=str(meta["fingerprint"]),
-                tags=_strings(meta, "tags"),
-                related=_strings(meta, "links"),
+                tags=list_field(meta, "tags"),
+                related=list_field(meta, "links"),
                 source=Source(title="", year=int(meta["year"])) if "year" in meta else None,
             )
             out.append((note, version))
