@@ -525,10 +525,9 @@ def test_next_lines_that_reopen_one_question_or_open_from_no_note_are_set_aside(
     assert f"{same[2]!r} (opens from none of the notes)" in steps[0].detail
 
 
-@pytest.mark.usefixtures("near_enough")
-def test_a_next_line_cut_short_is_asked_once_more_shorter(
-    retriever: Retriever, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def two_notes_asked_in_order(retriever: Retriever, monkeypatch: pytest.MonkeyPatch) -> Evidence:
+    """Evidence of two notes, asked for next lines in this order, every proposal novel and
+    answerable: what is left to decide is each note's tries."""
     from inquirer import followups, next_lines
     from inquirer.types import NextCheck
 
@@ -540,6 +539,16 @@ def test_a_next_line_cut_short_is_asked_once_more_shorter(
     ev = evidence(retriever, ("temperature-scaling", "scale-calibration"))
     pool = [(r.note.title, r.note.summary) for r in ev.read]
     monkeypatch.setattr(next_lines, "candidates", lambda *_: pool)
+    return ev
+
+
+@pytest.mark.usefixtures("near_enough")
+def test_a_next_line_cut_short_is_asked_once_more_shorter(
+    retriever: Retriever, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inquirer import next_lines
+
+    ev = two_notes_asked_in_order(retriever, monkeypatch)
     # suite q001: the grammar closed a long question with "?" at its limit, mid-phrase
     cut = "What explains temperature scaling fitted on held-out data repairing tuned models and?"
     short = "How much does size change calibration on multiple choice questions?"
@@ -558,18 +567,9 @@ def test_a_next_line_cut_short_is_asked_once_more_shorter(
 def test_a_next_line_that_does_not_fit_its_form_is_skipped_for_the_next_note(
     retriever: Retriever, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from inquirer import followups, next_lines
     from inquirer.errors import UnfitOutput
-    from inquirer.types import NextCheck
 
-    monkeypatch.setattr(
-        followups,
-        "assess",
-        lambda retriever, question, qs: [NextCheck(q, True, True) for q in qs],
-    )
-    ev = evidence(retriever, ("temperature-scaling", "scale-calibration"))
-    pool = [(r.note.title, r.note.summary) for r in ev.read]
-    monkeypatch.setattr(next_lines, "candidates", lambda *_: pool)
+    ev = two_notes_asked_in_order(retriever, monkeypatch)
     short = "How much does size change calibration on multiple choice questions?"
 
     class Unparsed(FakeLLM):
