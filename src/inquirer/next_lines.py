@@ -39,8 +39,15 @@ DANGLING = frozenset(
 # …?", "Under what conditions does the finding … not answer?"); these four kept to the subject.
 OPENERS = ("What explains", "How much", "What limits", "Why does")
 NEXT_LIMIT = 120  # characters after the opener; the grammar closes a question with "?" there
-ASKED = 8  # notes asked for a next line at most, one question each
+ASKED = 8  # notes asked for a next line, one question each
 WANTED = 5  # next lines a line shows at most
+FEWEST = 3  # next lines a line should show (FORMAT.md): below it, more notes are asked
+# notes asked beyond ASKED while fewer than FEWEST are kept: in the full suite's first 17 lines
+# of 2026-12-05, 5 kept fewer than 3 from 8 notes, most set aside as "too few notes for it"
+MORE = 6
+# the question's hits a next line may open from, after its own notes: with the top ASKED alone,
+# the pool of each of dev11's lines that kept fewer than 3 next lines ran out at 5-7 notes
+SEARCHED = 16
 REPEATED_RUN = 5  # words in a row two next lines may not share: the same question re-opened
 # the cosine to the line's question of a note a next line may open from, unless the line cited
 # it; they are asked closest first. dev9 q002, on LoRA: the uncited notes on forgetting and
@@ -82,7 +89,8 @@ def propose(
 ) -> list[str]:
     """Up to 5 questions, each opened from one relevant note the line did not use and checked
     for its shape (no template, no talk of the notes, no note's title, whole), for opening from
-    its note, and for novelty (against the question and each other) and answerability.
+    its note, and for novelty (against the question and each other) and answerability. ASKED
+    notes are asked, and up to MORE after them while fewer than FEWEST next lines are kept.
 
     One call a note, shown that note's claim alone: shown the line's question, the 1.5B asked
     it again ("Why does instruction tuning teach a model the task, or only the output
@@ -96,7 +104,9 @@ def propose(
     kept: list[str] = []
     refused: dict[str, str] = {}
     unfit = 0  # notes whose question did not fit its form
-    for k, (_title, summary) in enumerate(pool[:ASKED]):
+    for k, (_title, summary) in enumerate(pool[: ASKED + MORE]):
+        if k >= ASKED and len(kept) >= FEWEST:
+            break
         # the claim without its answer words ("Mostly the format."), which are no finding
         claim = without_answer(summary)
         opener = OPENERS[k % len(OPENERS)]
@@ -167,22 +177,39 @@ def candidates(
 ) -> list[tuple[str, str]]:
     """The notes to open next lines from, as (title, summary), in the order they are asked:
     the notes the line did not cite that are close to the question (read and found relevant,
-    found but not read, or among the question's own top hits), closest first; then the notes
-    it cited, closest first, for what they leave open. Found-but-unread notes alone gave next
-    lines on GPT-4's position bias and RLVR below a question on LoRA (dev9 q002, cosine to the
-    question 0.08 and 0.15)."""
+    found but not read, or among the question's own top ASKED hits), closest first; then the
+    notes it cited, closest first, for what they leave open; then, for a line those leave short,
+    the uncited notes linked from a relevant note or further down the question's hits (to
+    SEARCHED), closest first. Found-but-unread notes alone gave next lines on GPT-4's position
+    bias and RLVR below a question on LoRA (dev9 q002, cosine to the question 0.08 and 0.15).
+    Asked before the cited notes, the further ones displaced next lines from the line's own
+    notes with weaker ones (dev11 q006, on imitating a proprietary assistant: one on
+    imitation models' gaps gave way to one on proxy-tuning's decoding time)."""
     cited = {s.note_id for s in sources}
-    own = [(r.note.id, r.note.title, r.note.summary) for r in evidence.read if r.relevant]
-    found = [h.note_id for h in retriever.search(question, ASKED)] + list(evidence.unread)
-    cards = retriever.cards([i for i in dict.fromkeys(found) if i not in cited])
-    pool = {i: (t, s) for i, t, s in own if i not in cited}
-    pool |= {i: (c.hit.title, c.hit.summary) for i, c in cards.items() if i not in pool}
+    own = {r.note.id: (r.note.title, r.note.summary) for r in evidence.read if r.relevant}
+    hits = [h.note_id for h in retriever.search(question, SEARCHED)]
+    linked = [link for r in evidence.read if r.relevant for link in r.note.links]
+    close = [*own, *hits[:ASKED], *evidence.unread]
+    cards = retriever.cards([i for i in dict.fromkeys(close + hits + linked) if i not in cited])
+    card = {i: (c.hit.title, c.hit.summary) for i, c in cards.items()}
+    pool = {i: own.get(i) or card[i] for i in dict.fromkeys(close) if i in own or i in card}
+    pool = {i: ts for i, ts in pool.items() if i not in cited}
+    further = {i: card[i] for i in dict.fromkeys(hits + linked) if i in card and i not in pool}
     used = {s.note_id: (s.title, s.summary) for s in sources}
-    texts = [f"{t} {s}" for t, s in [*pool.values(), *used.values()]]
-    near = followups.closeness(retriever, question, texts)
-    ranked = sorted(zip(near, [*pool, *used], strict=True), key=lambda pair: -pair[0])
-    first = [pool[i] for c, i in ranked if i in pool and c >= NOTE_NEAR]
-    return first + [used[i] for _c, i in ranked if i in used]
+    every = {**pool, **further, **used}
+    near = dict(
+        zip(
+            every,
+            followups.closeness(retriever, question, [f"{t} {s}" for t, s in every.values()]),
+            strict=True,
+        )
+    )
+
+    def closest(notes: dict[str, tuple[str, str]], floor: float) -> list[tuple[str, str]]:
+        ranked = sorted(notes, key=lambda i: -near[i])
+        return [notes[i] for i in ranked if near[i] >= floor]
+
+    return closest(pool, NOTE_NEAR) + closest(used, -1.0) + closest(further, NOTE_NEAR)
 
 
 def opens_from(proposal: str, question: str, claims: Sequence[str]) -> bool:
