@@ -272,6 +272,19 @@ def test_next_lines_generic_meta_title_and_specific() -> None:
     assert [f.index for f in found] == [0, 1, 2, 4]  # the specific question (3) passes
 
 
+def test_a_next_line_that_asks_of_a_model_it_does_not_name() -> None:
+    nexts = [
+        "Why does the method not improve jailbreak robustness?",  # make run, 2026-12-06
+        "Why does the model perform so well with a limited amount of training examples?",
+        "Why does the model trained with QLoRA keep its quality at 4 bits?",  # it names one
+        "What limits the model's drive to follow instructions over its refusal training?",
+    ]
+    line = make_line(Q, [["QLoRA tunes a 65B model on one GPU."]], next_lines=nexts)
+    found = [f for f in run(line, QLORA).findings if f.part == "next"]
+    assert [(f.kind, f.index) for f in found] == [("next_generic", 0), ("next_generic", 1)]
+    assert found[0].detail == "asks of a model or method it does not name"
+
+
 def test_a_next_line_that_asks_the_lines_own_question_again() -> None:
     # dev8 q006, under a line asking whether imitation transfers capability or only tone
     asked = (
