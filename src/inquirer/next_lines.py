@@ -186,14 +186,17 @@ def candidates(
     notes with weaker ones (dev11 q006, on imitating a proprietary assistant: one on
     imitation models' gaps gave way to one on proxy-tuning's decoding time)."""
     cited = {s.note_id for s in sources}
-    own = {r.note.id: (r.note.title, r.note.summary) for r in evidence.read if r.relevant}
+    own = {
+        r.note.id: (r.note.title, r.note.summary)
+        for r in evidence.read
+        if r.relevant and r.note.id not in cited
+    }
     hits = [h.note_id for h in retriever.search(question, SEARCHED)]
     linked = [link for r in evidence.read if r.relevant for link in r.note.links]
     close = [*own, *hits[:ASKED], *evidence.unread]
     cards = retriever.cards([i for i in dict.fromkeys(close + hits + linked) if i not in cited])
     card = {i: (c.hit.title, c.hit.summary) for i, c in cards.items()}
     pool = {i: own.get(i) or card[i] for i in dict.fromkeys(close) if i in own or i in card}
-    pool = {i: ts for i, ts in pool.items() if i not in cited}
     further = {i: card[i] for i in dict.fromkeys(hits + linked) if i in card and i not in pool}
     used = {s.note_id: (s.title, s.summary) for s in sources}
     every = {**pool, **further, **used}

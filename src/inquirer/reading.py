@@ -78,8 +78,8 @@ GENERIC_NEXT = re.compile(
 )
 # a next line that asks of "the model" or "the method" and names nothing it could be: make run
 # (2026-12-06) "Why does the method not improve jailbreak robustness?", dev11 "Why does the model
-# perform so well with a limited amount of training examples?"; 4 of the 336 next lines the
-# committed runs and benchmarks made, each unanswerable as asked
+# perform so well with a limited amount of training examples?"; 3 of the 336 next lines the
+# committed runs and benchmarks made, each with no subject a reader could look up
 UNNAMED_NEXT = re.compile(
     r"^(?:why (?:does|did|do)|what (?:limits|explains)|how much (?:does|did|do))\s+the\s+"
     r"(?:method|model|models|approach|technique|system|algorithm|framework|authors|researchers)"
