@@ -194,6 +194,18 @@ def test_the_settings_budget_caps_searches_and_reads(
     assert "Judgement" not in [name for name, _ in alone.history]  # relevance by title cosine
 
 
+def test_the_settings_say_how_many_relevant_notes_end_the_reading(
+    retriever: Retriever, settings: Settings
+) -> None:
+    def reads(enough: int) -> int:
+        chosen = settings.model_copy(update={"agent_enough": enough, "agent_judge": "model"})
+        line = Pipeline(FakeLLM(), retriever, chosen).ask(QUESTION)
+        assert sum(r.relevant for r in line.evidence.read) == min(enough, len(line.evidence.read))
+        return [step.kind for step in line.evidence.trace].count("read")
+
+    assert reads(1) == 1 < reads(2) == 2 < reads(12)
+
+
 def test_next_lines_open_from_the_cited_notes_when_nothing_else_was_found(
     retriever: Retriever,
 ) -> None:

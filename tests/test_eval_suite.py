@@ -62,8 +62,8 @@ def test_the_agent_budget_comes_from_the_suite_then_the_settings_and_pins_the_ru
     row = {"id": "q1", "question": "Q?", "kind": "single", "relevant": {"a": 2}}
     (tmp_path / "retrieval.jsonl").write_text(json.dumps(row) + "\n")
     (tmp_path / "claims.jsonl").write_text("")
-    (tmp_path / "s.toml").write_text("agent_reads = 3\n")
-    settings = {"searches": 4, "reads": 10}
+    (tmp_path / "s.toml").write_text("agent_reads = 3\nagent_enough = 9\n")
+    settings = {"searches": 4, "reads": 10, "enough": 7}
     plan = make_plan(
         load_suite(tmp_path / "s.toml"),
         limit=None,
@@ -72,7 +72,7 @@ def test_the_agent_budget_comes_from_the_suite_then_the_settings_and_pins_the_ru
         judge="j",
         budget=settings,
     )
-    assert plan.budget == {"searches": 4, "reads": 3}
+    assert plan.budget == {"searches": 4, "reads": 3, "enough": 9}
     out = tmp_path / "run"
     out.mkdir()
     start_run(out, plan)
@@ -92,6 +92,13 @@ def test_the_agent_budget_comes_from_the_suite_then_the_settings_and_pins_the_ru
     del old["agent_budget"]  # a run from before budgets were recorded ran with the defaults
     (out / "config.json").write_text(json.dumps(old))
     start_run(out, other)
+    old["agent_budget"] = {"searches": 4, "reads": 10}  # recorded before the stopping point was
+    (out / "config.json").write_text(json.dumps(old))
+    start_run(out, other)
+    old["agent_budget"] = {"searches": 4, "reads": 10, "enough": 5}
+    (out / "config.json").write_text(json.dumps(old))
+    with pytest.raises(InquirerError, match="another agent budget"):
+        start_run(out, other)
 
 
 class CountingVerifier:

@@ -98,12 +98,20 @@ def eval_cmd(
         baseline=baseline,
         model=answering,
         judge=judge_model(settings, answering),
-        budget={"searches": settings.agent_searches, "reads": settings.agent_reads},
+        budget={
+            "searches": settings.agent_searches,
+            "reads": settings.agent_reads,
+            "enough": settings.agent_enough,
+        },
         external_cache=settings.home_dir / "external",
         say=lambda text: click.echo(text, err=True),
     )
     settings = settings.model_copy(
-        update={"agent_searches": plan.budget["searches"], "agent_reads": plan.budget["reads"]}
+        update={
+            "agent_searches": plan.budget["searches"],
+            "agent_reads": plan.budget["reads"],
+            "agent_enough": plan.budget["enough"],
+        }
     )
     if out_dir is None:
         slug = answering.replace("/", "-").replace(":", "-")

@@ -93,6 +93,13 @@ class Settings(BaseSettings):
     agent_reads: int = Field(
         12, ge=1, le=50, description="notes the agent reads and judges per question, at most"
     )
+    agent_enough: int = Field(
+        7,
+        ge=1,
+        le=50,
+        description="relevant notes in hand at which the agent stops reading (more = more "
+        "sources a line can cite, and slower lines)",
+    )
     agent_judge: Literal["cosine", "model"] = Field(
         "cosine",
         description="how the agent finds a read note relevant: by the cosine of the note's "

@@ -92,6 +92,7 @@ class Pipeline:
             budget = Budget(
                 searches=settings.agent_searches,
                 reads=settings.agent_reads,
+                enough=settings.agent_enough,
                 judge=settings.agent_judge,
             )
         self.agent = Agent(llm, retriever, options=options, budget=budget)

@@ -307,7 +307,8 @@ def _comparison(comp: Mapping[str, Any] | None) -> list[str]:
 
 def _budget(config: dict[str, Any]) -> str:
     budget = config.get("agent_budget") or DEFAULT_BUDGET
-    return f"{budget['searches']} searches and {budget['reads']} reads per question"
+    enough = f", stopping at {budget['enough']} relevant notes" if "enough" in budget else ""
+    return f"{budget['searches']} searches and {budget['reads']} reads per question{enough}"
 
 
 def markdown(results: Mapping[str, Any], plots: Sequence[str]) -> str:

@@ -85,6 +85,12 @@ class SuiteConfig(BaseModel):
     agent_reads: int | None = Field(
         None, ge=1, le=50, description="notes the agent reads per question (None = settings)"
     )
+    agent_enough: int | None = Field(
+        None,
+        ge=1,
+        le=50,
+        description="relevant notes at which the agent stops reading (None = settings)",
+    )
 
 
 @dataclass(frozen=True)
@@ -192,9 +198,10 @@ def make_plan(
     external_cache: Path | None = None,
     say: Callable[[str], None] = print,
 ) -> Plan:
-    """What a run scores. ``budget`` is the agent's searches and reads per question from the
-    settings; the suite's own values take precedence. The external sets are fetched into
-    ``external_cache`` (none are scored without one)."""
+    """What a run scores. ``budget`` is the agent's searches and reads per question, and the
+    relevant notes at which it stops, from the settings; the suite's own values take
+    precedence. The external sets are fetched into ``external_cache`` (none are scored without
+    one)."""
     config = suite.config
     base = budget or DEFAULT_BUDGET
     files = [("questions", config.questions), ("claims", config.claims)]
@@ -257,7 +264,8 @@ def make_plan(
         budget={
             "searches": config.agent_searches or base["searches"],
             "reads": config.agent_reads or base["reads"],
-        },
+        }
+        | ({"enough": config.agent_enough or base["enough"]} if "enough" in base else {}),
     )
 
 
@@ -275,8 +283,12 @@ def start_run(out: Path, plan: Plan) -> str:
             ) from None
         wanted["created"] = had.get("created", wanted["created"])
         had.setdefault("agent_budget", DEFAULT_BUDGET)  # runs from before budgets were set
-        keys = ("model", "judge", "questions", "claims", "agent_budget")
+        # a budget recorded before the stopping point was: compared on what it holds
+        held = had["agent_budget"]
+        wanted_budget = {k: v for k, v in wanted["agent_budget"].items() if k in held}
+        keys = ("model", "judge", "questions", "claims")
         differ = [k.replace("_", " ") for k in keys if had.get(k) != wanted[k]]
+        differ += ["agent budget"] * (held != wanted_budget)
         if differ:
             raise InquirerError(
                 f"{out} holds an eval run with another {', '.join(differ)}",
