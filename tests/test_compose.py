@@ -122,6 +122,8 @@ def test_a_lead_lowers_the_first_word_unless_it_is_a_name() -> None:
         angles.joined("Close to this,", "Llama drifts.", proper) == "Close to this, Llama drifts."
     )
     assert angles.joined("Close to this,", "DPO drifts.", proper) == "Close to this, DPO drifts."
+    # a name that owns what follows keeps its capital (q058 read "Close to this, anthropic's")
+    assert angles.joined("So,", "Llama's scores drift.", proper) == "So, Llama's scores drift."
     assert angles.joined("", "Models drift.", proper) == "Models drift."
     proper.add("A")  # a note that writes "(A)" mid-sentence
     assert angles.joined("So,", "A model drifts.", proper) == "So, a model drifts."

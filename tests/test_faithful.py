@@ -7,6 +7,7 @@ from inquirer.faithful import (
     added_tail,
     added_words,
     departure,
+    miscased,
     misspelt,
     only_setup,
     unsaid_comparison,
@@ -99,6 +100,21 @@ def test_a_word_swapped_mid_way_or_two_words_run_together_is_a_misspelling() -> 
     # another form of a note's word, or a word of its own, is no misspelling
     fine = "Calibrated models match fine-tuned ones; minimal circuits were demonstrated."
     assert misspelt(fine, note) == []
+
+
+def test_a_name_written_in_a_case_its_note_never_uses_is_a_misspelling() -> None:
+    note = "LLaMA and PaLM were tuned with RLHF; the llama-index tool and Llama 2 were not."
+    # a make run wrote "LLAMA's"; "Palm" and "Gpt-4o" would be as wrong
+    assert miscased("LLAMA's answers, Palm's and Gpt-4o's drift.", f"{note} GPT-4o") == [
+        "LLAMA",
+        "Palm",
+        "Gpt-4o",
+    ]
+    # the note's own forms, a sentence-opening capital, ordinary words, and an acronym's
+    # letters used as a word ("Rlhf" is left to other checks: "MATH" is also "math") pass
+    fine = "Llama 2 and LLaMA drift. Were PaLM and the llama-index tool tuned? The tool was."
+    assert miscased(f"{fine} Rlhf.", note) == []
+    assert departure("LLAMA was tuned with RLHF.", note) == "it misspells LLAMA"
 
 
 def test_a_comparison_must_be_of_what_follows_the_notes_own_word() -> None:

@@ -122,7 +122,8 @@ def joined(lead: str, sentence: str, proper: set[str]) -> str:
     )
     # "A" opens a sentence and names nothing; nor does a "The" a note's body puts after a line
     # break or a heading (proper_words then takes it for a name)
-    name = first in proper and len(first) > 1 and first.lower() not in STOP
+    bare = first.removesuffix("'s").rstrip(",;:")  # "Anthropic's defection probes"
+    name = bare in proper and len(bare) > 1 and bare.lower() not in STOP
     keep = name or any(c.isupper() for c in first[1:]) or first == "I" or named
     head = first if keep else first[0].lower() + first[1:]
     return f"{lead} {head}{sentence[len(first) :]}"
