@@ -62,7 +62,9 @@ def print_problems(problems: Sequence[Problem], files: int) -> int:
 
 @contextmanager
 def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr, driven by an (done, total) callback; silent when total is 0."""
+    """A progress bar on stderr, driven by an (done, total) callback; silent when total is 0.
+    Where stderr is no terminal (a log file, a pipe) a bar cannot redraw: a line is printed at
+    each tenth of the way instead."""
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -74,9 +76,16 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
     )
     task = progress.add_task(label, total=None)
     started = False
+    told = -1  # the last tenth printed where there is no terminal
 
     def update(done: int, total: int) -> None:
-        nonlocal started
+        nonlocal started, told
+        if total and not err.is_terminal:
+            tenth = done * 10 // total
+            if tenth > told:
+                err.print(f"{label}: {done} of {total}")
+                told = tenth
+            return
         if total and not started:
             progress.start()
             started = True
