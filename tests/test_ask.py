@@ -16,7 +16,7 @@ from inquirer.agent import Budget
 from inquirer.checks import clean_sentence, finish
 from inquirer.config import Settings
 from inquirer.errors import InquirerError
-from inquirer.framing import FRAMING_LEAD, NEARBY, UNANSWERED
+from inquirer.framing import FRAMING_LEAD, NEARBY, NOTHING, NOTHING_NEAR, UNANSWERED
 from inquirer.insight import INSIGHT_LEAD
 from inquirer.next_lines import propose
 from inquirer.pipeline import MAX_QUESTION_CHARS, Pipeline
@@ -165,6 +165,7 @@ def test_a_question_naming_what_no_note_mentions_far_from_every_note_is_outside(
     line = far.ask(question)
     assert not line.answered and line.evidence.outside
     assert "'whisper', 'transcripts'" in line.evidence.outside and UNANSWERED in line.framing
+    assert "No note in it mentions “Whisper” or “transcripts”." in line.framing  # as asked
     decided = [s.detail for s in line.evidence.trace if s.kind == "decide"]
     assert any("no note mentions 'whisper'" in d for d in decided)
     near = Pipeline(
@@ -243,10 +244,20 @@ def test_a_question_the_corpus_cannot_answer_says_so(retriever: Retriever) -> No
     llm = FakeLLM({"Judgement": no})
     line = pipeline(llm, retriever).ask(QUESTION)
     assert not line.answered
-    assert UNANSWERED in line.framing and line.framing.endswith(NEARBY)
+    # nothing relevant: the line says so and shows no note as if it were near (a Whisper
+    # question was shown notes on probing and MMLU's label errors)
+    assert line.framing == f"{NOTHING} {UNANSWERED} {NOTHING_NEAR}"
+    assert not line.body and not line.sources
     # the framing is code's alone: a model's account of the question would presume an answer
-    assert line.framing.startswith("This explores what the corpus holds near this question.")
     assert "FramingOut" not in [name for name, _ in llm.history]
+    assert render(line, "md").count("## Sources · 0 notes") == 1
+    # what little is relevant is shown, and only that
+    one = [{"verdict": "yes", "reason": "On calibration."}, *no]
+    line = pipeline(FakeLLM({"Judgement": one}), retriever).ask(QUESTION)
+    assert not line.answered and line.framing.endswith(NEARBY)
+    assert line.framing.startswith("This explores what the corpus holds near this question.")
+    relevant = {r.note.id for r in line.evidence.read if r.relevant}
+    assert len(relevant) == 1 and {s.note_id for s in line.sources} <= relevant
 
 
 def test_the_injected_note_is_data_inside_the_prompt(retriever: Retriever) -> None:
@@ -299,7 +310,7 @@ def test_bad_questions(retriever: Retriever) -> None:
     long = "Does RLHF hurt calibration? " + "and why " * 2000
     line = asker.ask(long)
     assert len(line.question) <= MAX_QUESTION_CHARS + 1 and line.asked.startswith("Does RLHF")
-    assert line.body  # still a whole line
+    assert line.framing.startswith(FRAMING_LEAD) and line.next_lines  # still a whole line
 
 
 def test_after_streaming_the_rest_of_a_line_is_printed_even_without_an_insight(
@@ -360,7 +371,9 @@ def test_sentences_stream_as_each_one_is_closed(retriever: Retriever) -> None:
 
 
 def test_a_question_in_another_language_still_makes_a_whole_line(retriever: Retriever) -> None:
-    line = pipeline(FakeLLM(), retriever).ask("¿El RLHF empeora la calibración del modelo?")
+    # the judge, not the cosine of English notes to a Spanish question, finds what is relevant
+    judged = Pipeline(FakeLLM(), retriever, budget=Budget(judge="model", min_similarity=0.0))
+    line = judged.ask("¿El RLHF empeora la calibración del modelo?")
     assert line.framing.startswith(FRAMING_LEAD) and line.insight.startswith(INSIGHT_LEAD)
     assert line.body and all(s.cites for p in line.body for s in p.sentences)
     json.dumps(to_json(line))  # serialisable as it stands

@@ -470,11 +470,11 @@ def test_next_lines_are_held_to_question_openers_that_are_not_templates() -> Non
 def test_a_question_not_asked_yes_or_no_is_answered_in_parts() -> None:
     from inquirer.framing import IN_PARTS, SPLIT, UNSETTLED, answer_sentence
 
-    assert answer_sentence("", True, "Does RLHF hurt calibration?") == UNSETTLED
+    assert answer_sentence("", "Does RLHF hurt calibration?") == UNSETTLED
     which = "Which interventions reduce sycophancy, and how do they compare?"
-    assert answer_sentence("", True, which) == IN_PARTS
+    assert answer_sentence("", which) == IN_PARTS
     # notes that ask it and answer it both ways: said so, not that no note answers it
-    assert answer_sentence("", True, "Does RLHF hurt calibration?", asked=True) == SPLIT
+    assert answer_sentence("", "Does RLHF hurt calibration?", asked=True) == SPLIT
     assert "no yes or no" in UNSETTLED and "No note in the corpus asks it" in UNSETTLED
 
 

@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from . import angles, restatement
 from .compose_prompt import shared_prompt
 from .errors import UnfitOutput
-from .framing import NEAR, answer_sentence
+from .framing import answer_sentence, unanswered
 from .framing import write as framing_of
 from .insight import NOT_ASKED
 from .insight import write as insight_of
@@ -41,6 +41,7 @@ from .wording import content
 # left out of a paragraph that has other findings (dev4: such sentences copied 0.89-0.98)
 VERBATIM = 0.75
 CENTRAL = 2  # the line's best-ranked notes, kept even as near-verbatim copies
+NEARBY_NOTES = 3  # the relevant notes a line the corpus does not answer shows, at most
 OnText = Callable[[str], None]
 
 
@@ -72,7 +73,8 @@ class Composer:
         emit = on_text or (lambda _text: None)
         question = evidence.question
         answered = evidence.sufficient
-        used = list(evidence.relevant) if answered else self._closest(evidence)
+        # a line the corpus does not answer shows what little is relevant, and nothing else
+        used = list(evidence.relevant)[: None if answered else NEARBY_NOTES]
         answer, answering = angles.settled_answer(question, [r.note for r in used])
         if not answered:
             answer = ""
@@ -80,10 +82,11 @@ class Composer:
         draft = Draft(self, question, used, evidence)
 
         if answered:
-            said = answer_sentence(answer, answered, question, bool(answering))
+            said = answer_sentence(answer, question, bool(answering))
             framing = framing_of(draft, said)
         else:  # the model's account of a question the notes do not reach presumes an answer
-            framing = draft.framing_text = f"{NEAR} {answer_sentence(answer, answered)}"
+            absent = self.retriever.absent_terms(question) if evidence.outside else []
+            framing = draft.framing_text = unanswered(question, absent, bool(used))
         emit(framing + "\n\n")
         plan = draft.plan()
         for group, far in plan:
@@ -123,12 +126,6 @@ class Composer:
     ) -> list[str]:
         """The line's next inquiring lines (next_lines.py)."""
         return propose(self.llm, self.retriever, question, evidence, sources, steps)
-
-    @staticmethod
-    def _closest(evidence: Evidence) -> list[ReadNote]:
-        """When too little is relevant: what little is, then the best-ranked of the rest."""
-        ordered = list(evidence.relevant) + [r for r in evidence.read if not r.relevant]
-        return ordered[:3]
 
 
 class Draft:

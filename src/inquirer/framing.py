@@ -23,6 +23,10 @@ FRAMING_LEAD = "This explores"
 NEAR = f"{FRAMING_LEAD} what the corpus holds near this question."
 UNANSWERED = "The corpus holds too little to answer this directly."
 NEARBY = "What it holds nearby follows; it bears on the question without settling it."
+# no note was found relevant: the line shows none (it showed notes on probing, MMLU's label
+# errors and AlpaGasus below a question on Whisper, with nothing to say why they were near)
+NOTHING = f"{FRAMING_LEAD} whether the corpus can answer this question."
+NOTHING_NEAR = "Nothing it holds comes close enough to the question to show here."
 # no note asks it: the line claims no yes or no, and says why in words that are true whatever the
 # notes imply (dev8 q002 said "no single yes or no" where a note on forgetting answers it)
 UNSETTLED = (
@@ -83,17 +87,35 @@ class Drafting(Protocol):
     def framing_fault(self, framing: str) -> str: ...
 
 
-def answer_sentence(answer: str, answered: bool, question: str = "", asked: bool = False) -> str:
-    """What the framing says of the answer: the notes' own yes / no; that the notes asking it
-    (``asked``) differ; or that no note asks it (for a question that asks "which" or "how",
-    that the corpus answers it in parts)."""
-    if not answered:
-        return f"{UNANSWERED} {NEARBY}"
+def answer_sentence(answer: str, question: str = "", asked: bool = False) -> str:
+    """What the framing of a line the corpus answers says of the answer: the notes' own yes /
+    no; that the notes asking it (``asked``) differ; or that no note asks it (for a question
+    that asks "which" or "how", that the corpus answers it in parts)."""
     if answer:
         return f"Where the corpus asks this directly, its answer is {answer}."
     if asked:
         return SPLIT
     return UNSETTLED if POLAR.match(question.strip()) else IN_PARTS
+
+
+def unanswered(question: str, absent: Sequence[str], nearby: bool) -> str:
+    """The framing of a line the corpus does not answer: that it does not, the question's words
+    no note mentions (as the question writes them), and whether notes near it follow."""
+    named = [_as_asked(word, question) for word in absent]
+    missing = ""
+    if named:
+        quoted = [f"“{w}”" for w in named]
+        listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+        missing = f" No note in it mentions {listed}."
+    if nearby:
+        return f"{NEAR} {UNANSWERED}{missing} {NEARBY}"
+    return f"{NOTHING} {UNANSWERED}{missing} {NOTHING_NEAR}"
+
+
+def _as_asked(word: str, question: str) -> str:
+    """``word`` (a search term, lower case) as ``question`` writes it: "whisper" -> "Whisper"."""
+    found = re.search(rf"(?i)\b{re.escape(word)}\b", question)
+    return found.group(0) if found else word
 
 
 def write(draft: Drafting, answer: str) -> str:
