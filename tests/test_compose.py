@@ -620,7 +620,7 @@ def test_a_next_line_that_does_not_fit_its_form_is_skipped_for_the_next_note(
 
 
 def test_next_lines_open_from_notes_near_the_question_closest_first(
-    settings: Settings, tmp_path: Path
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from inquirer import followups, next_lines
 
@@ -637,10 +637,14 @@ def test_next_lines_open_from_notes_near_the_question_closest_first(
     assert pool and far not in [summary for _title, summary in pool]
     closest = followups.closeness(retriever, QUESTION, [f"{t} {s}" for t, s in pool])
     assert closest == sorted(closest, reverse=True)
-    # a note the line cited is asked after every uncited one, whatever its closeness
+    # a note the line cited is asked after every relevant one it did not cite, whatever its
+    # closeness, and before the close notes the agent did not find relevant
     cited = [SourceEntry("scale-calibration", "", SUMMARIES["scale-calibration"])]
-    pool = next_lines.candidates(retriever, QUESTION, ev, cited)
-    assert [s for _t, s in pool].index(SUMMARIES["scale-calibration"]) == len(pool) - 1
+    monkeypatch.setattr(next_lines, "NOTE_NEAR", -1.0)  # every note close enough
+    pool = [s for _t, s in next_lines.candidates(retriever, QUESTION, ev, cited)]
+    assert pool.index(SUMMARIES["scale-calibration"]) == 1
+    assert pool[0] == SUMMARIES["temperature-scaling"]
+    assert pool[2:] and SUMMARIES["temperature-scaling"] not in pool[2:]
 
 
 def test_next_lines_open_from_further_hits_only_after_the_cited_notes(
@@ -658,14 +662,16 @@ def test_next_lines_open_from_further_hits_only_after_the_cited_notes(
     cited = [SourceEntry("scale-calibration", "", SUMMARIES["scale-calibration"])]
     whole = [s for _t, s in next_lines.candidates(retriever, QUESTION, ev, cited)]
     # the question's own top hits: with only the first counted, the rest are further notes,
-    # asked after the cited one (dev11 q006: asked first, they displaced the line's own)
+    # asked after the cited one and the close one (dev11 q006: asked first, they displaced
+    # the line's own)
     top = retriever.search(QUESTION, 1)[0].note_id
     monkeypatch.setattr(next_lines, "ASKED", 1)
     pool = [s for _t, s in next_lines.candidates(retriever, QUESTION, ev, cited)]
     assert sorted(pool) == sorted(whole)  # the same notes, in another order
-    after = pool[pool.index(SUMMARIES["scale-calibration"]) + 1 :]
-    near = {"temperature-scaling", top} - {"scale-calibration"}
-    assert after and not {SUMMARIES[i] for i in near} & set(after)
+    assert pool[:2] == [SUMMARIES["temperature-scaling"], SUMMARIES["scale-calibration"]]
+    close = {top} - {"temperature-scaling", "scale-calibration"}
+    assert [SUMMARIES[i] for i in close] == pool[2 : 2 + len(close)]
+    assert pool[2 + len(close) :]  # then the further ones
 
 
 def test_an_opening_the_study_found_that_is_cut_to_its_clause() -> None:

@@ -176,15 +176,17 @@ def candidates(
     retriever: Retriever, question: str, evidence: Evidence, sources: Sequence[SourceEntry]
 ) -> list[tuple[str, str]]:
     """The notes to open next lines from, as (title, summary), in the order they are asked:
-    the notes the line did not cite that are close to the question (read and found relevant,
-    found but not read, or among the question's own top ASKED hits), closest first; then the
-    notes it cited, closest first, for what they leave open; then, for a line those leave short,
-    the uncited notes linked from a relevant note or further down the question's hits (to
-    SEARCHED), closest first. Found-but-unread notes alone gave next lines on GPT-4's position
-    bias and RLVR below a question on LoRA (dev9 q002, cosine to the question 0.08 and 0.15).
-    Asked before the cited notes, the further ones displaced next lines from the line's own
-    notes with weaker ones (dev11 q006, on imitating a proprietary assistant: one on
-    imitation models' gaps gave way to one on proxy-tuning's decoding time)."""
+    the notes the line read and found relevant but did not cite (FORMAT: "prefer questions that
+    open from relevant notes the current line did not use"), closest first; then the notes it
+    cited, closest first, for what they leave open; then the other notes close to the question
+    (found but not read, or among its own top ASKED hits, not found relevant); then, for a line
+    those leave short, the notes linked from a relevant note or further down the question's
+    hits (to SEARCHED). Found-but-unread notes alone gave next lines on GPT-4's position bias and
+    RLVR below a question on LoRA (dev9 q002, cosine to the question 0.08 and 0.15); asked
+    before the cited notes, the close notes the agent had not found relevant gave dev13 q002 (on
+    LoRA and forgetting) next lines on long responses, GPT-3.5's safety and RLVR, and the
+    further ones displaced dev11 q006's next line on imitation models' gaps with one on
+    proxy-tuning's decoding time."""
     cited = {s.note_id for s in sources}
     own = {
         r.note.id: (r.note.title, r.note.summary)
@@ -212,7 +214,13 @@ def candidates(
         ranked = sorted(notes, key=lambda i: -near[i])
         return [notes[i] for i in ranked if near[i] >= floor]
 
-    return closest(pool, NOTE_NEAR) + closest(used, -1.0) + closest(further, NOTE_NEAR)
+    rest = {i: pool[i] for i in pool if i not in own}
+    return (
+        closest(own, NOTE_NEAR)
+        + closest(used, -1.0)
+        + closest(rest, NOTE_NEAR)
+        + closest(further, NOTE_NEAR)
+    )
 
 
 def opens_from(proposal: str, question: str, claims: Sequence[str]) -> bool:
