@@ -641,10 +641,10 @@ def test_next_lines_open_from_notes_near_the_question_closest_first(
     # closeness, and before the close notes the agent did not find relevant
     cited = [SourceEntry("scale-calibration", "", SUMMARIES["scale-calibration"])]
     monkeypatch.setattr(next_lines, "NOTE_NEAR", -1.0)  # every note close enough
-    pool = [s for _t, s in next_lines.candidates(retriever, QUESTION, ev, cited)]
-    assert pool.index(SUMMARIES["scale-calibration"]) == 1
-    assert pool[0] == SUMMARIES["temperature-scaling"]
-    assert pool[2:] and SUMMARIES["temperature-scaling"] not in pool[2:]
+    asked = [s for _t, s in next_lines.candidates(retriever, QUESTION, ev, cited)]
+    assert asked.index(SUMMARIES["scale-calibration"]) == 1
+    assert asked[0] == SUMMARIES["temperature-scaling"]
+    assert asked[2:] and SUMMARIES["temperature-scaling"] not in asked[2:]
 
 
 def test_next_lines_open_from_further_hits_only_after_the_cited_notes(
