@@ -1,6 +1,6 @@
 """How the composer's restatements fare on the notes a run kept in their own words.
 
-    python benchmarks/restatements.py RUN [--dry] [--limit N] [--after-copy openers|facts]
+    python benchmarks/restatements.py RUN [--dry] [--limit N]
 
 RUN is an eval folder (evals/reports/<run>); its agent lines' traces name each note the composer
 "kept in the note's own words" after every try copied it. Each such note is restated again by
@@ -10,8 +10,6 @@ then how many restatements passed every check, how many were kept as copies or l
 median copied shares of those shown, and the median seconds a note took. With ``--dry`` every
 call runs under llama.cpp's DRY sampler (DRY below), which penalises a token that would extend a
 run already in the prompt: how far a sampler can keep the model from copying, and what it costs.
-``--after-copy facts`` asks each try after a copy from short facts the model first lists from
-the claim, written up without the claim in sight (restatement.from_facts).
 The model is the configured one (the embedded 1.5B by default); run it alone, since it times its
 calls.
 """
@@ -27,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from inquirer import corpus as corpus_mod
-from inquirer import restatement
 from inquirer.composer import Composer, Draft
 from inquirer.config import load_settings
 from inquirer.reading import CLOSE_RUN
@@ -64,15 +61,8 @@ def main() -> None:
     parser.add_argument("run", type=Path)
     parser.add_argument("--dry", action="store_true", help="every call under the DRY sampler")
     parser.add_argument("--limit", type=int, default=0)
-    parser.add_argument(
-        "--after-copy",
-        choices=["openers", "facts"],
-        default=restatement.AFTER_COPY,
-        help="what a try after a copy is asked from (restatement.AFTER_COPY)",
-    )
     args = parser.parse_args()
 
-    restatement.AFTER_COPY = args.after_copy
     settings = load_settings().settings
     notes = corpus_mod.load([Path("corpus")]).notes
     llm = build_llm(settings)
@@ -105,8 +95,7 @@ def main() -> None:
             close.append(near)
         print(f"  {note.id} ({outcome}, {share:.2f} / {near:.2f} copied): {text}", flush=True)
     print(
-        f"{'dry' if args.dry else 'as composed'}, after a copy {args.after_copy}: passed "
-        f"{outcomes['passed']}, kept as copies "
+        f"{'dry' if args.dry else 'as composed'}: passed {outcomes['passed']}, kept as copies "
         f"{outcomes['copy']}, left out {outcomes['left out']} of {len(found)}; median share "
         f"copied in runs of 8+ {statistics.median(shares) if shares else 0.0:.2f}, of 5+ "
         f"{statistics.median(close) if close else 0.0:.2f}; median "

@@ -845,26 +845,6 @@ def test_a_forced_opening_filled_with_nothing_is_asked_for_again(retriever: Retr
     assert "it opens with 'In a study,', which says nothing" in asks[2]
 
 
-def test_after_a_copy_a_restatement_can_be_written_from_facts_without_its_claim(
-    retriever: Retriever, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from inquirer import restatement
-
-    monkeypatch.setattr(restatement, "AFTER_COPY", "facts")
-    copy = SUMMARIES["rlhf-calibration"].split(": ", 1)[1]
-    facts = ["RLHF-tuned token probabilities", "calibration error 0.02 to 0.11"]
-    fixed = "After RLHF, token probabilities drift: their calibration error went 0.02 to 0.11."
-    llm = FakeLLM(restated(copy[0].upper() + copy[1:], fixed) | {"FactsOut": [{"facts": facts}]})
-    line = Composer(llm, retriever).compose(evidence(retriever))
-    assert line.body[0].sentences[0].text == fixed
-    written = [m for name, m in llm.history if name == "RestatedOut"][1]
-    # the facts are in sight, the claim and the other notes' claims are not
-    assert all(f in written[-1]["content"] for f in facts)
-    assert not any(s in str(written) for s in SUMMARIES.values())
-    listed = [m for name, m in llm.history if name == "FactsOut"]
-    assert len(listed) == 1 and copy in listed[0][-1]["content"]
-
-
 def test_a_near_verbatim_copy_is_left_out_after_a_paragraphs_first_finding(
     retriever: Retriever,
 ) -> None:

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel
 
 from . import angles, restatement
-from .compose_prompt import claims_prompt, shared_prompt
+from .compose_prompt import shared_prompt
 from .errors import UnfitOutput
 from .framing import answer_sentence, unanswered
 from .framing import write as framing_of
@@ -157,27 +157,13 @@ class Draft:
         """The model's span for ``task``; None when its output did not fit the schema even
         after the model client's retry (a small model cut off mid-string): a failed try of
         that span, never the end of the line."""
-        messages = shared_prompt(self.question, self.notes, task)
-        return self._structured(messages, schema, max_tokens, sample)
-
-    def ask_over(
-        self,
-        claims: Sequence[str],
-        task: str,
-        schema: type[BaseModel],
-        max_tokens: int,
-        sample: int,
-    ) -> BaseModel | None:
-        """As ``ask``, over ``claims`` in place of the line's notes (a step that must not see
-        the notes' own sentences); it gives up the cached opening for this one call."""
-        messages = claims_prompt(self.question, claims, task)
-        return self._structured(messages, schema, max_tokens, sample)
-
-    def _structured(
-        self, messages: list[dict[str, str]], schema: type[BaseModel], max_tokens: int, sample: int
-    ) -> BaseModel | None:
         try:
-            out, _ = self.llm.structured(messages, schema, max_tokens=max_tokens, sample=sample)
+            out, _ = self.llm.structured(
+                shared_prompt(self.question, self.notes, task),
+                schema,
+                max_tokens=max_tokens,
+                sample=sample,
+            )
         except UnfitOutput as exc:
             self.steps.append(Step("compose", f"a try did not fit its form: {exc}"))
             return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from typing import Annotated, Literal, Protocol
+from typing import Protocol
 
 from pydantic import BaseModel, Field
 
@@ -43,18 +43,6 @@ STUDY = r"(?:study|paper|work|note|authors|researchers|experiment|analysis)"  # 
 
 class RestatedOut(BaseModel):
     text: str = Field(min_length=MIN_SPAN, max_length=400)
-
-
-class FactsOut(BaseModel):
-    facts: list[Annotated[str, Field(min_length=3, max_length=60)]] = Field(
-        min_length=1, max_length=5
-    )
-
-
-# what a try after a copy is asked from: "openers", the note's claim with an opening its clause
-# order cannot survive; "facts", short facts the model first lists from the claim, written up
-# without the claim in sight
-AFTER_COPY: Literal["openers", "facts"] = "openers"
 
 
 # words a restatement is made to open with once a try has copied its note: the note's clause
@@ -132,15 +120,6 @@ class Drafting(Protocol):
         self, task: str, schema: type[BaseModel], max_tokens: int, sample: int = 0
     ) -> BaseModel | None: ...
 
-    def ask_over(
-        self,
-        claims: Sequence[str],
-        task: str,
-        schema: type[BaseModel],
-        max_tokens: int,
-        sample: int,
-    ) -> BaseModel | None: ...
-
     def body_findings(
         self, current: Sequence[Sentence], text: str, note_id: str
     ) -> list[Finding]: ...
@@ -154,14 +133,10 @@ def restate(draft: Drafting, note: Note, lead: str, current: Sequence[Sentence])
     retry = ""
     schema: type[RestatedOut] = RestatedOut
     faithful: list[tuple[bool, float, str]] = []  # whole and exact: setup?, copied, text
-    copied = False
     for attempt in range(TRIES):
-        if copied and AFTER_COPY == "facts":
-            said = from_facts(draft, note, claim, SEED + attempt)
-        else:
-            task = prompts.render("compose_restate", note_id=note.id, claim=claim, retry=retry)
-            out = draft.ask(task, schema, 150, sample=attempt and SEED + attempt)
-            said = finish(str(getattr(out, "text", "")))
+        task = prompts.render("compose_restate", note_id=note.id, claim=claim, retry=retry)
+        out = draft.ask(task, schema, 150, sample=attempt and SEED + attempt)
+        said = finish(str(getattr(out, "text", "")))
         said = without_reporter(split_sentences(said)[0], note.id) if said else ""
         text = angles.joined(lead, said, draft.proper) if said else ""
         why = problem(draft, said, text, note, current)
@@ -171,7 +146,6 @@ def restate(draft: Drafting, note: Note, lead: str, current: Sequence[Sentence])
         if why.startswith((COPIED, SETUP)):  # a result in the note's words comes first
             faithful.append((why.startswith(SETUP), copied_share(said, note), text))
         if why.startswith(COPIED):
-            copied = True
             why = "it copies the note's own wording"
             schema = opened(fresh_openers(draft, current, claim))
         elif why.startswith(SETUP):
@@ -187,18 +161,6 @@ def restate(draft: Drafting, note: Note, lead: str, current: Sequence[Sentence])
         return [text]
     draft.steps.append(Step("compose", f"left out: {why} ({TRIES} tries)", note.id))
     return []
-
-
-def from_facts(draft: Drafting, note: Note, claim: str, seed: int) -> str:
-    """A sentence written from short facts the model lists from ``claim``, asked without the
-    claim in sight, so that its clauses cannot be copied whole; '' when a step gives nothing."""
-    task = prompts.render("compose_facts", note_id=note.id, claim=claim)
-    listed = draft.ask(task, FactsOut, 160, sample=seed)
-    facts = [f.strip() for f in getattr(listed, "facts", []) if f.strip()]
-    if not facts:
-        return ""
-    out = draft.ask_over(facts, prompts.load("compose_from_facts"), RestatedOut, 150, seed)
-    return finish(str(getattr(out, "text", "")))
 
 
 def fresh_openers(draft: Drafting, current: Sequence[Sentence], claim: str) -> list[str]:
