@@ -41,6 +41,15 @@ def server() -> Iterator[FakeOpenAI]:
         yield fake
 
 
+@pytest.fixture
+def own_server() -> Iterator[FakeOpenAI]:
+    """A server of the test's own: what the shared one answers depends on the calls made before
+    (it takes its next lines from FOLLOW_UPS in turn), so a test that needs whole lines from it
+    would pass alone and fail after the others."""
+    with FakeOpenAI(delay=0.15, questions=FOLLOW_UPS) as fake:
+        yield fake
+
+
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return small_corpus(tmp_path_factory.mktemp("batch"))
@@ -146,9 +155,10 @@ def test_an_empty_file_or_a_second_run_without_resume_is_refused(
 
 
 def test_gates_reject_and_write_back_adds_verified_lines_to_the_corpus(
-    indexed: tuple[Path, Path], server: FakeOpenAI, tmp_path: Path
+    indexed: tuple[Path, Path], own_server: FakeOpenAI, tmp_path: Path
 ) -> None:
     home, corpus = indexed
+    server = own_server
     out, generated = tmp_path / "out", corpus / "generated"
     done = run(
         home,
