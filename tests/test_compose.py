@@ -14,6 +14,7 @@ from conftest import FakeLLM, fake_retriever, write_note
 from inquirer import angles
 from inquirer.composer import Composer
 from inquirer.config import Settings
+from inquirer.framing import answer_sentence
 from inquirer.insight import INSIGHT_LEAD, insight_sentence
 from inquirer.next_lines import propose
 from inquirer.reading import read_line
@@ -1007,3 +1008,12 @@ def test_a_restatement_of_the_setup_alone_is_asked_for_its_result(
     llm = FakeLLM(restated(setup, setup, setup))
     line = Composer(llm, retriever).compose(ev)
     assert [s.text for p in line.body for s in p.sentences] == [setup]
+
+
+def test_an_answer_with_no_answer_word_is_given_after_a_colon() -> None:
+    assert answer_sentence("no, to a point") == (
+        "Where the corpus asks this directly, its answer is no, to a point."
+    )
+    assert answer_sentence("they collapse") == (
+        "Where the corpus asks this directly, its answer is: they collapse."
+    )

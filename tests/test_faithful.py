@@ -1,8 +1,16 @@
-"""What a model-written span may say beyond its notes (faithful.py), on sentences the 1.5B wrote
-in dev runs."""
+"""What a model-written span may say beyond its notes (faithful.py, directions.py), on
+sentences the 1.5B wrote in dev runs and suite lines."""
 
 from __future__ import annotations
 
+from inquirer.directions import (
+    crossed_trend,
+    fused_contrast,
+    unsaid_always,
+    unsaid_comparison,
+    unsaid_size,
+    unsaid_trend,
+)
 from inquirer.faithful import (
     added_tail,
     added_words,
@@ -10,10 +18,8 @@ from inquirer.faithful import (
     miscased,
     misspelt,
     only_setup,
-    unsaid_comparison,
     unsaid_negation,
     unsaid_proportion,
-    unsaid_trend,
 )
 
 LORA = (
@@ -205,3 +211,80 @@ def test_a_first_sentence_that_reports_a_result_is_not_setup() -> None:
     longer = "DPO-trained models drift toward longer answers. Park et al. link it to bootstrapping."
     assert not only_setup("DPO-trained models drift toward longer answers.", longer)
     assert not only_setup("A method with one sentence.", "Alpaca fine-tuned LLaMA 7B on 52K demos.")
+
+
+# the notes behind sentences of the suite's lines that the 1.5B judge passed
+SINGLETONS = (
+    "For arbitrary facts, a calibrated model's hallucination rate is bounded below by roughly "
+    "the fraction of such facts that appear exactly once in its training data. Facts that "
+    "follow systematic rules carry no such lower bound."
+)
+DISTILLED = (
+    "Distillation from R1 reached 72.6% on AIME 2024, whereas large-scale RL on the same base "
+    "reached 47.0%. Distillation was both cheaper and stronger."
+)
+SLOWLY = "Examples introducing unknown facts are fitted much more slowly than known ones."
+
+
+def test_a_size_compared_with_a_word_its_note_never_compares_with_is_named() -> None:
+    wrong = "The hallucination rate is lower than the fraction of facts seen once."
+    assert unsaid_size(wrong, SINGLETONS) == "lower than"  # "lower bound" compares nothing
+    assert unsaid_size("Distillation was stronger than large-scale RL.", DISTILLED) == ""
+    assert unsaid_size("Unknown facts are fitted slower than known ones.", SLOWLY) == ""
+    # before a number it is a quantity, which the quantity checks read
+    assert unsaid_size("Agents completed less than the 78.24% of humans.", SINGLETONS) == ""
+    assert departure(wrong, SINGLETONS).startswith("it says 'lower than'")
+
+
+def test_a_finding_said_to_hold_always_where_its_note_says_usually_is_named() -> None:
+    usually = "Stated confidences were usually better calibrated than token probabilities."
+    wrong = "Models consistently stated better calibrated confidences."
+    assert unsaid_always(wrong, usually) == "consistently"
+    assert unsaid_always("Stated confidences were not always better calibrated.", usually) == ""
+    held = "Long-response data consistently beat LIMA's hand-curated set."
+    assert unsaid_always("Long responses consistently beat the curated set.", held) == ""
+
+
+RLVR = (
+    "RLVR-trained models beat their base models at pass@1, but the base models reach higher "
+    "pass@k, so RLVR improves sampling efficiency while narrowing coverage. Distillation from "
+    "a stronger teacher, by contrast, added new reasoning patterns."
+)
+
+
+def test_a_clause_joining_both_sides_of_a_contrast_its_note_draws_is_named() -> None:
+    fused = (
+        "RLVR-trained models improve sampling efficiency and narrow coverage by adding new "
+        "reasoning patterns through distillation from a stronger teacher."
+    )
+    assert fused_contrast(fused, RLVR)
+    assert departure(fused, RLVR).startswith("it joins into one claim")
+    apart = "RLVR narrows coverage, while distillation from a teacher added new patterns."
+    assert not fused_contrast(apart, RLVR)  # it keeps the contrast
+    one_side = "RLVR improves sampling efficiency while narrowing coverage."
+    assert not fused_contrast(one_side, RLVR)
+    rare = (
+        "QA accuracy rises with the number of pretraining documents mentioning the entities, "
+        "whereas retrieval augmentation reduces this dependence."
+    )
+    own_clauses = (
+        "More pretraining documents mentioning the entities lead to higher QA accuracy, with "
+        "retrieval augmentation reducing this dependence."
+    )
+    assert not fused_contrast(own_clauses, rare)  # each side in a clause of its own
+
+
+SYCOPHANCY = (
+    "In PaLM models up to 540B parameters, both scaling and instruction tuning increased "
+    "sycophancy on opinion questions without any RLHF. A lightweight fine-tuning step on "
+    "synthetic data significantly reduced sycophancy on held-out prompts."
+)
+
+
+def test_a_change_set_in_the_setting_where_its_note_has_it_go_the_other_way_is_named() -> None:
+    wrong = "PaLM models with synthetic data reduced sycophancy on opinion questions without RLHF."
+    assert crossed_trend(wrong, SYCOPHANCY) == "reduced"
+    right = "A fine-tuning step on synthetic data reduced sycophancy on held-out prompts."
+    assert crossed_trend(right, SYCOPHANCY) == ""
+    assert crossed_trend("Scaling increased sycophancy without any RLHF.", SYCOPHANCY) == ""
+    assert departure(wrong, SYCOPHANCY).startswith("it says 'reduced' in the setting")

@@ -183,6 +183,16 @@ def test_body_checks(
         ("On GSM8K, roughly yes: outcomes sufficed.", "On GSM8K, roughly yes:", "yes"),
         ("Qi et al. (2024) show that ten harmful examples undo safety tuning.", "", ""),
         ("GPT-4 judges favour longer answers. Zheng et al. measured it.", "", ""),
+        # answers with no answer word: a few words alone, a degree, a reason
+        ("Retrieval. Ovadia et al. (2024) compared it with fine-tuning.", "Retrieval.", ""),
+        ("Finding it: on BIG-Bench Mistake, LLMs located mistakes poorly.", "Finding it:", ""),
+        ("To a surprising degree. BERT recalled facts.", "To a surprising degree.", ""),
+        (
+            "Because of a granularity mismatch: NLI was trained on sentences.",
+            "Because of a granularity mismatch:",
+            "",
+        ),
+        ("Chua et al. (2025) trained models on unbiased answers.", "", ""),
     ],
 )
 def test_answer_lead_and_polarity(summary: str, lead: str, sign: str) -> None:
@@ -330,6 +340,21 @@ NEAR_MISSES = {  # id: (notes, line, the kind a reader would not find)
 @pytest.mark.parametrize(("source", "line", "kind"), NEAR_MISSES.values(), ids=NEAR_MISSES)
 def test_near_misses_are_not_flagged(source: Note, line: Line, kind: str) -> None:
     assert kind not in [f.kind for f in run(line, source).findings]
+
+
+def test_a_notes_answer_words_after_a_transition_are_a_fragment() -> None:
+    # suite q003: "Further afield, finding it: on BIG-Bench Mistake, …"
+    mistakes = note(
+        "n1",
+        "t",
+        "Finding it: on BIG-Bench Mistake, strong LLMs located mistakes poorly, yet when told "
+        "where the error was they could backtrack and improve answers.",
+    )
+    bad = make_line(Q, [["Further afield, finding it: LLMs located mistakes in traces poorly."]])
+    (found,) = run(bad, mistakes).findings
+    assert found.kind == "fragment" and "answer words ('Finding it:')" in found.detail
+    good = make_line(Q, [["Further afield, LLMs located mistakes in traces poorly."]])
+    assert run(good, mistakes).findings == ()
 
 
 def test_a_sentence_whose_subject_was_taken_out_is_a_fragment() -> None:

@@ -1,11 +1,25 @@
-"""Whether a span the model wrote says only what its notes say: no negation or comparison
-they lack, and not many words of its own. Shared by the restatements and the insight."""
+"""Whether a span the model wrote says only what its notes say: no misspelt name, negation,
+comparison, change or connective they lack (the directions in directions.py), and not many
+words of its own. Shared by the restatements, the insight and revision."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from difflib import SequenceMatcher
 
+from .directions import (
+    AHEAD,
+    BEHIND,
+    FALLS,
+    RISES,
+    crossed_trend,
+    fused_contrast,
+    unsaid_always,
+    unsaid_comparison,
+    unsaid_size,
+    unsaid_trend,
+)
 from .wording import STOP, content, split_sentences, stem, tokens
 
 CONNECTIVE = re.compile(  # words that relate two findings
@@ -25,17 +39,6 @@ REPORTS = (  # verbs by which a sentence names its source: "<note id> found that
     r"demonstrates?|demonstrated|notes?|noted|states?|stated|says|said|concludes?|concluded)"
 )
 NEGATION = re.compile(r"\b(?:not|no|never|cannot|without|neither|nor)\b|n't\b", re.I)
-# which way a comparison goes: a span may say one side won only where its note does
-# (the 1.5B turned "LoRA matches full fine-tuning" into "LoRA outperforms full fine-tuning")
-AHEAD = re.compile(r"\b(?:outperform\w*|surpass\w*|beat|beats|beaten|superior|better)\b", re.I)
-BEHIND = re.compile(
-    r"\b(?:underperform(?:s|ed|ing)?|inferior|worse|falls? behind|fell behind|falls? short|"
-    r"fell short|lags?|lagged|trails?|trailed)\b",
-    re.I,
-)
-# ("exceeds" and "best" are left out: notes use them of other things, "the dataset exceeds the
-# adapter's capacity", "the best learning rate", which once let "outperforms" through)
-GENERIC = content("other others one ones")  # "far worse than others": no thing of its own
 JOINING = content(  # words that join or report findings, which a span may add
     "tension trade-off trade cost limit limits alike same shared share common pattern mechanism "
     "effect effects together both differ different difference depends depend conditions holds "
@@ -158,91 +161,6 @@ def unsaid_negation(text: str, source: str) -> str:
     return negation.group(0) if negation and not NEGATION.search(source) else ""
 
 
-def unsaid_comparison(text: str, source: str) -> str:
-    """The word by which ``text`` says one side is ahead (or behind) where no sentence of
-    ``source`` says so of the same thing, or ''. The thing is what follows the word in its
-    clause ("outperformed ChatGPT"): the 1.5B wrote "each model outperformed ChatGPT" of a note
-    whose only "better" was of "better-pretrained bases", and "LoRA falls behind when the
-    learning rate is about 10x" of a note where it falls behind when the data exceeds its
-    capacity. A comparison that ends its clause needs only the word. The thing is looked for
-    after the source's word: "a 4K model with retrieval outperformed a 16K-window model", of
-    a note where the 4K model matched the 16K one and another model "beat GPT-3.5-turbo-16k"."""
-    sentences = split_sentences(source)
-    for side in (AHEAD, BEHIND):
-        for said in side.finditer(text):
-            clause = re.split(r"[.;:,!?]", text[said.end() :], maxsplit=1)[0]
-            thing = content(" ".join(clause.split()[:4])) - GENERIC
-            if not any(
-                not thing or thing & content(s[ahead.end() :])
-                for s in sentences
-                for ahead in side.finditer(s)
-            ):
-                return said.group(0)
-    return ""
-
-
-# which way a quantity moves: a span may say something rises (or falls) only where its note
-# says so of the same thing (dev12 q088 wrote "test cross-entropy grows as a power law" of a
-# note where it falls and only data and budgets grow; a make run line had Sclar et al.'s format
-# "sensitivity increasing with model size" of a note where it persists)
-RISES = re.compile(
-    r"\b(?:increas\w*|ris(?:e|es|ing)|rose|risen|grow(?:s|n|ing)?|grew|climb\w*|"
-    r"rais(?:e|es|ed|ing)|boost\w*)\b",
-    re.I,
-)
-FALLS = re.compile(
-    r"\b(?:decreas\w*|declin\w*|fall(?:s|ing|en)?|fell|drop(?:s|ped|ping)?|shr[iau]nk\w*|"
-    r"diminish\w*|reduc\w*|cut|cuts|cutting|halv\w*|lower(?:s|ed|ing)|erod\w*|erosion|degrad\w*)\b",
-    re.I,
-)
-TREND_NEAR = 4  # the words of a span's clause on each side of its word: what moves, and how
-NOTE_NEAR = 8  # the words on each side of the note's word that may name the same things
-ROOT = 5  # letters two words must share at their start to count as one ("harmful", "harmfulness")
-
-
-def _roots(words: list[str]) -> set[str]:
-    return {w[:ROOT] for w in content(" ".join(words))}
-
-
-CONDITION = re.compile(r"(?:as|when|while|once|if)", re.I)
-
-
-def _along(lead: list[str], source: str) -> bool:
-    """Whether ``lead``, the words before a rise or fall that ends its sentence, makes it a
-    clause of the axis a finding is measured along ("loss keeps falling when parameters, data
-    and compute grow", of a note where loss falls "in parameters, data and compute"): a
-    "when", "as" or the like, then only things ``source`` names."""
-    marks = [i for i, word in enumerate(lead) if CONDITION.fullmatch(word)]
-    axis = _roots(lead[marks[-1] + 1 :]) if marks else set()
-    return bool(axis) and axis <= _roots(source.split())
-
-
-def unsaid_trend(text: str, source: str) -> str:
-    """The word by which ``text`` says something rises or falls where no sentence of ``source``
-    says so of the same thing, or ''. The thing is what the span's clause names after its word
-    (what is changed: "reduced sycophancy", "grows as a power law"), else before it (what
-    changes: "accuracy fell"); the note must name it within a few words either side of a word
-    of the same direction, so "harmfulness was raised by fine-tuning" holds for a note's
-    "fine-tuning raised harmfulness"."""
-    sentences = [s.split() for s in split_sentences(source)]
-    for side in (RISES, FALLS):
-        for said in side.finditer(text):
-            before = re.split(r"[.;:,!?]", text[: said.start()])[-1].split()[-TREND_NEAR:]
-            after = re.split(r"[.;:,!?]", text[said.end() :], maxsplit=1)[0].split()[:TREND_NEAR]
-            changed = _roots(after)
-            thing = changed or _roots(before)
-            if not changed and _along(text[: said.start()].split()[-NOTE_NEAR:], source):
-                continue
-            if not any(
-                not thing or thing & _roots(words[max(0, i - NOTE_NEAR) : i + 1 + NOTE_NEAR])
-                for words in sentences
-                for i, word in enumerate(words)
-                if side.search(word)
-            ):
-                return said.group(0)
-    return ""
-
-
 # what a sentence that reports a result says: a reporting verb (not "says", which a prompt
 # does too), a comparison, a change, or a verb of outcome. A summary's first sentence with none
 # of them tells how a study was done ("Hubinger et al. (2024) trained backdoored 'sleeper
@@ -304,6 +222,19 @@ def unsaid_proportion(text: str, note: str) -> str:
     return ""
 
 
+# what a span may not say that its note does not, and how the refusal names it
+NOTE_CHECKS: tuple[tuple[Callable[[str, str], str | bool], str], ...] = (
+    (unsaid_negation, "it says {!r} where the note does not"),
+    (unsaid_comparison, "it says {!r}, a comparison its note does not make"),
+    (unsaid_trend, "it says {!r}, a change its note does not give of the same thing"),
+    (crossed_trend, "it says {!r} in the setting where its note has it go the other way"),
+    (unsaid_size, "it says {!r}, a comparison its note does not make"),
+    (unsaid_always, "it says {!r}, where its note does not say the finding always held"),
+    (fused_contrast, "it joins into one claim two findings its note sets against each other"),
+    (unsaid_proportion, "it says {!r}, which its note does not"),
+)
+
+
 def departure(text: str, note: str, context: str = "") -> str:
     """Why ``text``, written to say what ``note`` (a note's title, claim and body) says, says
     something else, or '': a misspelt word, a negation, comparison, trend or connective the
@@ -314,18 +245,10 @@ def departure(text: str, note: str, context: str = "") -> str:
     typos = misspelt(text, f"{note} {context}") + miscased(text, f"{note} {context}")
     if typos:
         return f"it misspells {', '.join(typos)}"
-    negation = unsaid_negation(text, note)
-    if negation:
-        return f"it says {negation!r} where the note does not"
-    compared = unsaid_comparison(text, note)
-    if compared:
-        return f"it says {compared!r}, a comparison its note does not make"
-    trend = unsaid_trend(text, note)
-    if trend:
-        return f"it says {trend!r}, a change its note does not give of the same thing"
-    proportion = unsaid_proportion(text, note)
-    if proportion:
-        return f"it says {proportion!r}, which its note does not"
+    for check, why in NOTE_CHECKS:
+        found = check(text, note)
+        if found:
+            return why.format(found)
     connective = CONNECTIVE.search(text)
     if connective and connective.group(0).lower() not in note.lower():
         return f"it relates findings by {connective.group(0)!r}, which its note does not"

@@ -58,6 +58,8 @@ def fragment(text: str, notes: Iterable[Note], *, first_in_paragraph: bool) -> s
         lead = answer_lead(note.summary)
         if lead and stripped.lower().startswith(lead.lower().rstrip(".:;")):
             return f"opens with a note's own answer words ({lead!r})"
+        if lead and re.search(rf"[,;:]\s+{re.escape(lead)}(?:\s|$)", stripped, re.IGNORECASE):
+            return f"opens a clause with a note's own answer words ({lead!r})"
     opener = answer_lead(stripped)
     if opener and len(opener.split()) <= 4:
         return f"opens with answer words ({opener!r})"

@@ -17,7 +17,7 @@ from .checks import finish, foreign_script, leaks, overlap, prompt_texts
 from .compose_prompt import MIN_SPAN, SEED
 from .reading import META
 from .types import Note, Step
-from .wording import split_sentences, stem, tokens
+from .wording import ANSWER_WORD, split_sentences, stem, tokens
 
 FRAMING_LEAD = "This explores"
 NEAR = f"{FRAMING_LEAD} what the corpus holds near this question."
@@ -92,7 +92,9 @@ def answer_sentence(answer: str, question: str = "", asked: bool = False) -> str
     no; that the notes asking it (``asked``) differ; or that no note asks it (for a question
     that asks "which" or "how", that the corpus answers it in parts)."""
     if answer:
-        return f"Where the corpus asks this directly, its answer is {answer}."
+        # "its answer is no, to a point", but "its answer is: they collapse"
+        joined = " " if ANSWER_WORD.search(answer) else ": "
+        return f"Where the corpus asks this directly, its answer is{joined}{answer}."
     if asked:
         return SPLIT
     return UNSETTLED if POLAR.match(question.strip()) else IN_PARTS

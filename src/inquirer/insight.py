@@ -16,7 +16,8 @@ from pydantic import BaseModel, Field
 from . import prompts
 from .checks import clean_sentence, finish
 from .compose_prompt import MIN_SPAN, SEED, TRIES
-from .faithful import REPORTS, added_words, unsaid_comparison, unsaid_negation
+from .directions import unsaid_comparison
+from .faithful import REPORTS, added_words, unsaid_negation
 from .types import Note, Paragraph, Step
 from .wording import content, split_sentences
 

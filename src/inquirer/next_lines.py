@@ -18,8 +18,9 @@ from pydantic import BaseModel, Field, create_model
 from . import followups, prompts
 from .checks import foreign_script, words
 from .compose_prompt import SEED
+from .directions import unsaid_comparison
 from .errors import UnfitOutput
-from .faithful import unsaid_comparison, unsaid_negation
+from .faithful import unsaid_negation
 from .llm import LLM
 from .reading import next_problem
 from .retrieval import Retriever

@@ -105,15 +105,25 @@ def copied_mask(words: Sequence[str], source: set[tuple[str, ...]], n: int) -> l
     return mask
 
 
+# an answer with no answer word: a few words alone ("Retrieval.", "They collapse.", "Finding
+# it:" of "Is the bottleneck finding the mistake or fixing it?"), a degree ("To a surprising
+# degree.") or a reason ("Because of a granularity mismatch:")
+SHORT_ANSWER = 3
+ANSWER_OPENER = re.compile(r"^(?:to an?|because)\b", re.IGNORECASE)
+
+
 def answer_lead(summary: str) -> str:
-    """The answer words a summary opens with ("Yes, to a point:", "Little."), or ''."""
+    """The answer words a summary opens with ("Yes, to a point:", "Little.", "Retrieval."), or
+    '' (a lead that names a study, "Chua et al.", is none)."""
     match = LEAD.match(" ".join(summary.split()))
     if not match:
         return ""
     lead = match.group(1)
-    if len(lead.split()) > 7 or "et al" in lead or not ANSWER_WORD.search(lead):
+    if len(lead.split()) > 7 or "et al" in lead:
         return ""
-    return lead
+    if ANSWER_WORD.search(lead) or ANSWER_OPENER.match(lead):
+        return lead
+    return lead if len(lead.split()) <= SHORT_ANSWER else ""
 
 
 def without_answer(summary: str) -> str:
