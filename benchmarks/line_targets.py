@@ -72,6 +72,9 @@ TARGETS = (
     at_least("body paragraphs citing 2+ notes", figure("multi_note_paragraphs"), 0.50),
     at_least("words per body paragraph", figure("paragraph_words"), 70, form="{:.0f}"),
     at_most("lines whose answer contradicts their notes (code)", figure("contradiction"), 0.0),
+    at_most(
+        "lines with a sentence turning which way its notes go (code)", figure("misstated"), 0.0
+    ),
     at_most("lines with a connective no cited note states", figure("connective"), 0.0),
     at_least("unanswerable questions declined", share(False, False), 13 / 16, "≥ 13 of 16"),
     at_least("answerable questions answered", share(True, True), 72 / 76, "≥ 72 of 76"),

@@ -18,6 +18,7 @@ from inquirer.framing import answer_sentence
 from inquirer.insight import INSIGHT_LEAD, insight_sentence
 from inquirer.next_lines import propose
 from inquirer.reading import read_line
+from inquirer.restatement import ANSWERS
 from inquirer.retrieval import Retriever
 from inquirer.types import Evidence, Note, ReadNote, SourceEntry, Step
 
@@ -201,8 +202,27 @@ def test_a_restatement_copied_from_its_note_is_asked_again_then_kept_as_the_leas
 def test_a_restatement_that_fails_every_try_is_left_out(retriever: Retriever) -> None:
     wrong = "Tuning raised the error to 0.35 on every question asked."
     llm = FakeLLM(restated(wrong, wrong, wrong))
+    unanswered = evidence(retriever, ("verbal-confidence", "temperature-scaling"))
+    line = Composer(llm, retriever).compose(unanswered)
+    assert "verbal-confidence" not in [c for p in line.body for c in p.cites]
+    assert any(s.detail.startswith("left out") for s in line.evidence.trace)
+
+
+def test_the_note_whose_answer_the_framing_gives_stays_in_its_own_words(
+    retriever: Retriever,
+) -> None:
+    # suite q030: "its answer is not reliably", and every try at that note was set aside
+    wrong = "Tuning raised the error to 0.35 on every question asked."
+    llm = FakeLLM(restated(wrong, wrong, wrong))
     line = Composer(llm, retriever).compose(evidence(retriever))
-    assert "rlhf-calibration" not in [c for p in line.body for c in p.cites]
+    assert "its answer is no, to a point." in line.framing
+    first = line.body[0].sentences[0]
+    assert first.cites == ("rlhf-calibration",)
+    assert first.text == (
+        "RLHF raises the expected calibration error of token probabilities from 0.02 to 0.11 "
+        "on the same questions."
+    )
+    assert any(s.detail.startswith(ANSWERS) for s in line.evidence.trace)
 
 
 def test_a_restatement_that_opens_with_the_notes_answer_words_is_refused(
@@ -226,7 +246,8 @@ def test_a_restatement_naming_a_note_or_a_number_it_lacks_is_refused(
         )
     )
     line = Composer(llm, retriever).compose(evidence(retriever))
-    assert "rlhf-calibration" not in line.body[0].cites
+    refused = [s.text for p in line.body for s in p.sentences]
+    assert not any("rlhf-calibration" in t or "0.35" in t or "2019" in t for t in refused)
     llm = FakeLLM(restated("Tuning raised the error to 0.35 on every question.", fixed))
     line = Composer(llm, retriever).compose(evidence(retriever))
     assert line.body[0].sentences[0].text == fixed
@@ -358,7 +379,8 @@ def test_what_composing_set_aside_is_in_the_trace(retriever: Retriever) -> None:
     line = Composer(llm, retriever).compose(evidence(retriever))
     composed = [s for s in line.evidence.trace if s.kind == "compose"]
     left = [s for s in composed if s.note_id == "rlhf-calibration"]
-    assert left and "left out: it gives 0.35, which the note does not (3 tries)" in left[0].detail
+    # the note the framing's answer rests on stays in its own words, and the trace says why
+    assert left and "(it gives 0.35, which the note does not)" in left[0].detail
     assert sum("insight, try" in s.detail for s in composed) == 3
     assert any(s.detail.startswith("next lines: ") for s in composed)
 

@@ -8,6 +8,7 @@ from inquirer.directions import (
     fused_contrast,
     unsaid_always,
     unsaid_comparison,
+    unsaid_contrast,
     unsaid_size,
     unsaid_trend,
 )
@@ -288,3 +289,18 @@ def test_a_change_set_in_the_setting_where_its_note_has_it_go_the_other_way_is_n
     assert crossed_trend(right, SYCOPHANCY) == ""
     assert crossed_trend("Scaling increased sycophancy without any RLHF.", SYCOPHANCY) == ""
     assert departure(wrong, SYCOPHANCY).startswith("it says 'reduced' in the setting")
+
+
+def test_a_finding_set_against_another_its_note_does_not_name_is_named() -> None:
+    fell = (
+        "Not reliably: when GPT-3.5 and GPT-4 were asked to revise their answers with no "
+        "feedback, accuracy fell on GSM8K."
+    )
+    wrong = "In contrast, GPT-3.5 and GPT-4 demonstrated robust self-correction on GSM8K."
+    assert unsaid_contrast(wrong, fell) == "In contrast"
+    assert unsaid_contrast("Close to this, however, accuracy fell on GSM8K.", fell) == "however"
+    assert departure(wrong, fell).startswith("it sets its finding against another")
+    # mid-sentence it may join two clauses its note sets apart in words of its own
+    memory = "Models adopt a coherent passage, but with supporting evidence they keep their own."
+    joined = "Models adopt a coherent passage; however, with supporting evidence they keep theirs."
+    assert unsaid_contrast(joined, memory) == ""

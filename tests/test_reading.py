@@ -63,7 +63,7 @@ SAFETY = note("n1", "t", "Little. Bianchi et al. (2023) found open models unsafe
 REST = note("n1", "t", "Yes: ReST-EM beat human data because harder problems were kept.")
 TASKS = "What drives generalisation: the number of tasks, the number of examples per task?"
 ALIGNS = "RL-trained models check and backtrack, which aligns with the claim LLMs cannot."
-REPEATS = "Instruction tuning adjusts style, while safety training is shallow and may not survive."
+REPEATS = "Instruction tuning adjusts style, while safety training is shallow and may fail to last."
 
 # note, question, bad body (from a real line), what it must show, good body
 CASES = [
@@ -115,8 +115,8 @@ CASES = [
         QLORA,
         "Does RLVR expand reasoning?",
         [["The notes support that RLVR with verifiable rewards does not expand reasoning."]],
-        [("meta", 0, 0, "speaks of the notes")],
-        [["RLVR did not expand reasoning: base models sampled every solution by k=256."]],
+        [("meta", 0, 0, "speaks of the notes"), ("misstated", 0, 0, "it says 'not'")],
+        [["RLVR narrowed what models reach: base models sampled every solution by k=256."]],
         id="meta",
     ),
     pytest.param(
@@ -125,6 +125,7 @@ CASES = [
         [[ALIGNS, "Chain-of-thought only helps large models, as evidenced by Inverse Scaling."]],
         [
             ("connective", 0, 0, "'aligns with' relates findings in a way no cited note states"),
+            ("misstated", 0, 0, "it says 'cannot' where the note does not"),
             ("connective", 0, 1, "'as evidenced by'"),
         ],
         [["ReST-EM gained on MATH because it kept the harder problems."]],  # as the note says
@@ -142,6 +143,7 @@ CASES = [
         ],
         [
             ("repeated_opener", 0, 1, "opens with the question's own words again"),
+            ("misstated", 0, 1, "it says 'not' where the note does not"),
             ("repeated_opener", 1, 0, "opens with the question's own words again"),
             ("repeated_opener", 1, 0, "opens as paragraph 1 does"),
         ],
@@ -154,8 +156,10 @@ CASES = [
     pytest.param(
         REST,
         "Does safety training survive later fine-tuning?",
-        [[REPEATS], ["Safety training is shallow, which could imply that it may not survive."]],
-        [("repeated_point", 1, 0, "makes a point paragraph 1 made")],
+        [[REPEATS], ["Safety training is shallow, which could imply that it may fail to last."]],
+        [
+            ("repeated_point", 1, 0, "makes a point paragraph 1 made"),
+        ],
         [[REPEATS], ["A hundred harmful examples undid Llama-2-Chat's refusals."]],
         id="repeated-point",
     ),
@@ -362,7 +366,7 @@ def test_a_sentence_whose_subject_was_taken_out_is_a_fragment() -> None:
     bad = make_line(Q, [["Is often effective in improving calibration of a tuned model."]])
     (found,) = run(bad, QLORA).findings
     assert found.kind == "fragment" and found.detail.startswith("has no subject")
-    good = make_line(Q, [["Stated confidence is often better calibrated after tuning."]])
+    good = make_line(Q, [["QLoRA is often enough to tune a 65B model on one GPU."]])
     assert run(good, QLORA).findings == ()
 
 
@@ -435,3 +439,18 @@ def test_a_note_id_written_half_spaced_is_an_id_whatever_follows_it() -> None:
     # its words as prose, hyphenated as prose hyphenates them, are no id
     good = "Semantic entropy flags confabulation: detection works better than token-level entropy."
     assert run(make_line(Q, [[good]]), entropy).findings == ()
+
+
+def test_a_sentence_turning_which_way_its_notes_go_is_misstated() -> None:
+    # suite q039, passed by the 1.5B judge: the note's rate is bounded *below* by the fraction
+    bound = note(
+        "n1",
+        "t",
+        "A calibrated model's hallucination rate is bounded below by roughly the fraction of "
+        "facts that appear exactly once in its training data.",
+    )
+    bad = make_line(Q, [["The hallucination rate is lower than the fraction of facts seen once."]])
+    (found,) = run(bad, bound).findings
+    assert found.kind == "misstated" and "'lower than'" in found.detail
+    good = make_line(Q, [["The hallucination rate is at least the share of facts seen once."]])
+    assert run(good, bound).findings == ()

@@ -640,3 +640,34 @@ def test_a_rewrite_that_says_what_its_note_does_not_is_dropped(rewrite: str) -> 
     )
     assert out.verdict.changes[0].after == ""  # dropped, not shown
     assert rewrite not in [s.text for p in out.body for s in p.sentences]
+
+
+def test_revision_keeps_the_note_whose_answer_the_framing_gives() -> None:
+    # suite q030: revision dropped the only sentence of the note whose "Not reliably" the
+    # framing gave as the corpus's answer
+    asks = Note(
+        "asks-note",
+        "Does alignment teach format?",
+        "Mostly the format: URIAL matched tuned models with three in-context examples.",
+        "URIAL matched tuned models with three in-context examples.",
+        "",
+        "fp-asks",
+    )
+    notes = {**NOTES, "asks-note": asks}
+    line = make_line(
+        [
+            [Sentence("Alignment teaches only knowledge, never format.", ("asks-note",))],
+            [Sentence("URIAL aligned base models in context.", ("urial-note",))],
+        ],
+        framing="This explores the question. Where the corpus asks this directly, its answer "
+        "is mostly the format.",
+    )
+    verdict = verifier(FixedJudge("j", {"never format": 0.1})).verify(line, notes, notes.keys())
+    revised, changes = Reviser(FakeLLM()).revise(line, verdict, notes)
+    restored = "URIAL matched tuned models with three in-context examples."
+    assert [[s.text for s in p.sentences] for p in revised.body] == [
+        [restored, "URIAL aligned base models in context."]
+    ]
+    assert revised.body[0].sentences[0].cites == ("asks-note",)
+    assert any(c.after == restored and c.reason.startswith("restored") for c in changes)
+    assert revised.sources[0].note_id == "asks-note"

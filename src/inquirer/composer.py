@@ -80,6 +80,7 @@ class Composer:
             answer = ""
         used.sort(key=lambda r: r.note.id not in answering)  # the answering notes lead
         draft = Draft(self, question, used, evidence)
+        draft.answering = set(answering) if answered else set()
 
         if answered:
             said = answer_sentence(answer, question, bool(answering))
@@ -144,6 +145,7 @@ class Draft:
         self.evidence = evidence
         self.proper = angles.proper_words(self.notes)
         self.framing_text = ""
+        self.answering: set[str] = set()  # the notes whose answer words the framing gives
         self.body: list[Paragraph] = []
         self.steps: list[Step] = []  # what was set aside, and why
         self.verbatim: dict[str, float] = {}  # kept in the note's words: its copied share
@@ -230,7 +232,7 @@ class Draft:
 
     def restate(self, note: Note, lead: str, current: Sequence[Sentence]) -> list[str]:
         """One checked sentence restating ``note`` (restatement.py); [] when no try passes."""
-        return restatement.restate(self, note, lead, current)
+        return restatement.restate(self, note, lead, current, answers=note.id in self.answering)
 
     def body_findings(self, current: Sequence[Sentence], text: str, note_id: str) -> list[Finding]:
         """What the reading pass finds in ``text`` (citing ``note_id``) added to the paragraph

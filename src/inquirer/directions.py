@@ -181,9 +181,10 @@ def unsaid_size(text: str, source: str) -> str:
 
 # how often a finding held: a span may say it held always or consistently only where its note
 # says so (dev runs: "ChatGPT, GPT-4 and Claude consistently output better calibrated
-# confidence", of a note where they "usually" did). "Not always" hedges, and may stand.
+# confidence", of a note where they "usually" did). "Not always" hedges, and may stand;
+# "consistent with" relates two findings (the connective checks read it).
 ALWAYS = re.compile(
-    r"(?<!not )(?<!n't )(?<!not a )\b(?:always|consistent(?:ly)?|invariabl[ey]|"
+    r"(?<!not )(?<!n't )(?<!not a )\b(?:always|consistently|consistent(?!\s+with)|invariabl[ey]|"
     r"uniform(?:ly)?|universal(?:ly)?|in (?:all|every) (?:case|setting|task)s?|"
     r"without exception)\b",
     re.I,
@@ -211,7 +212,9 @@ CONTRAST = re.compile(
     r"while|yet|rather than|not)\b",
     re.I,
 )
-SETS_APART = re.compile(r"\b(?:by contrast|in contrast|however|on the other hand)\b", re.I)
+SETS_APART = re.compile(
+    r"\b(?:by contrast|in contrast|conversely|however|on the other hand)\b", re.I
+)
 WHEREAS = re.compile(r"\bwhereas\b", re.I)
 FUSED_LEAST = 2  # words a span must take from each side of the contrast
 
@@ -226,6 +229,22 @@ def contrasts(source: str) -> Iterator[tuple[str, str]]:
         whereas = WHEREAS.search(sentence)
         if whereas:
             yield sentence[: whereas.start()], sentence[whereas.end() :]
+
+
+def unsaid_contrast(text: str, source: str) -> str:
+    """The words by which ``text`` sets its finding against another ("In contrast, GPT-3.5 …
+    demonstrated robust self-correction", suite q030, of a note where accuracy fell) where
+    ``source`` sets none so, or ''. A restatement says what one note found; what it stands
+    against is for the line to say."""
+    said = SETS_APART.search(text)
+    if not said or said.group(0).lower() in source.lower():
+        return ""
+    # mid-sentence it may join two clauses the note sets apart in words of its own ("…; however,
+    # when evidence supporting their memory is presented …", of a note's "but when")
+    opens = not re.sub(r"^[^,]*,\s*", "", text[: said.start()]).strip() or re.match(
+        r"\s+to\b", text[said.end() :]
+    )
+    return said.group(0) if opens or not CONTRAST.search(source) else ""
 
 
 def fused_contrast(text: str, source: str) -> bool:

@@ -17,6 +17,7 @@ from .directions import (
     fused_contrast,
     unsaid_always,
     unsaid_comparison,
+    unsaid_contrast,
     unsaid_size,
     unsaid_trend,
 )
@@ -230,9 +231,22 @@ NOTE_CHECKS: tuple[tuple[Callable[[str, str], str | bool], str], ...] = (
     (crossed_trend, "it says {!r} in the setting where its note has it go the other way"),
     (unsaid_size, "it says {!r}, a comparison its note does not make"),
     (unsaid_always, "it says {!r}, where its note does not say the finding always held"),
+    (unsaid_contrast, "it sets its finding against another by {!r}, which its note does not"),
     (fused_contrast, "it joins into one claim two findings its note sets against each other"),
     (unsaid_proportion, "it says {!r}, which its note does not"),
 )
+
+
+def misstated(text: str, notes: str) -> str:
+    """Why ``text`` says which way something goes (a negation, comparison, change, contrast,
+    "always", a proportion) where ``notes``, the text of the notes it cites, do not, or ''.
+    The reading pass's check of every body sentence: the composer holds its restatements to
+    it, and a sentence another system wrote, or one the judge passed, is read the same way."""
+    for check, why in NOTE_CHECKS:
+        found = check(text, notes)
+        if found:
+            return why.format(found)
+    return ""
 
 
 def departure(text: str, note: str, context: str = "") -> str:
@@ -245,10 +259,9 @@ def departure(text: str, note: str, context: str = "") -> str:
     typos = misspelt(text, f"{note} {context}") + miscased(text, f"{note} {context}")
     if typos:
         return f"it misspells {', '.join(typos)}"
-    for check, why in NOTE_CHECKS:
-        found = check(text, note)
-        if found:
-            return why.format(found)
+    turned = misstated(text, note)
+    if turned:
+        return turned
     connective = CONNECTIVE.search(text)
     if connective and connective.group(0).lower() not in note.lower():
         return f"it relates findings by {connective.group(0)!r}, which its note does not"

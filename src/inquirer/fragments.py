@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from .types import Note
-from .wording import TOKEN, answer_lead, note_sentences, tokens, wordset
+from .wording import ANSWER_WORD, TOKEN, answer_lead, note_sentences, tokens, wordset
 
 OPENING = 6  # words of a sentence's opening looked for in the middle of a note's sentence
 DASHES = ("\u2014", "\u2013", " -")  # em dash, en dash, a spaced hyphen
@@ -60,8 +60,10 @@ def fragment(text: str, notes: Iterable[Note], *, first_in_paragraph: bool) -> s
             return f"opens with a note's own answer words ({lead!r})"
         if lead and re.search(rf"[,;:]\s+{re.escape(lead)}(?:\s|$)", stripped, re.IGNORECASE):
             return f"opens a clause with a note's own answer words ({lead!r})"
+    # answer words of its own: in prose only words such as yes or mostly count, since a short
+    # clause before a colon ("RLVR narrowed what models reach: …") is no answer
     opener = answer_lead(stripped)
-    if opener and len(opener.split()) <= 4:
+    if opener and len(opener.split()) <= 4 and ANSWER_WORD.search(opener):
         return f"opens with answer words ({opener!r})"
     if first_in_paragraph and DANGLING.match(stripped):
         return f"opens a paragraph with {stripped.split()[0]!r}, which points at nothing before it"

@@ -16,6 +16,9 @@ Each check names a kind of defect and the text that shows it:
 - ``off_question``: a paragraph that does not bear on the question (needs an embedder), in a
   line that answers it (a line that says the corpus holds too little shows what lies near the
   question, on purpose);
+- ``misstated``: a sentence that says which way something goes where its cited notes do not
+  (a negation, a comparison or change of another thing, "lower than", "always", a contrast, two
+  findings its note sets apart joined into one; faithful.misstated);
 - ``connective``: a relation between findings ("aligns with", "because", "which shows") that
   the cited notes do not state themselves;
 - ``contradiction``: a line whose stated yes / no answer is the opposite of what the cited notes
@@ -33,7 +36,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .faithful import CONNECTIVE
+from .faithful import CONNECTIVE, misstated
 from .fragments import find_run, fragment
 from .types import Finding, Line, Note
 from .wording import (
@@ -162,6 +165,9 @@ def read_line(
                 add("copied", f"{sum(mask)} of {len(words)} words copied in runs of {RUN}+")
             if META.search(sentence.text):
                 add("meta", "speaks of the notes instead of the subject")
+            turned = misstated(sentence.text, " ".join(_said(n) for n in own))
+            if own and turned:
+                add("misstated", turned)
             connective = CONNECTIVE.search(sentence.text)
             if connective and not any(
                 CONNECTIVE.search(s) and connective.group(0).lower() in s.lower()
@@ -229,6 +235,11 @@ def read_line(
         body_words=total,
         copied_close=round(close_total / total, 4) if total else None,
     )
+
+
+def _said(note: Note) -> str:
+    """All a note says: its title, summary and body."""
+    return f"{note.title} {note.summary} {note.body}"
 
 
 def _adder(findings: list[Finding], paragraph: int, index: int, text: str) -> Callable[..., None]:

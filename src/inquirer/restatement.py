@@ -25,6 +25,7 @@ from .wording import (
     content,
     copied_mask,
     grams,
+    in_own_words,
     note_sentences,
     split_sentences,
     tokens,
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 
 COPIED = "copied"
 SETUP = "setup"  # a faithful sentence of how the study was done, not of what it found
+ANSWERS = "kept in the note's own words: the framing gives its answer"
 # reading faults of a sentence that is still faithful and whole: kept when no try does better,
 # and named in the verdict (revision may still drop an opener that repeats the question)
 FAITHFUL = frozenset({"copied", "repeated_opener"})
@@ -125,10 +127,13 @@ class Drafting(Protocol):
     ) -> list[Finding]: ...
 
 
-def restate(draft: Drafting, note: Note, lead: str, current: Sequence[Sentence]) -> list[str]:
-    """One checked sentence restating ``note``; [] when no try passes. The first try is
-    greedy; the others are sampled (seeded), since a greedy model given its own copy back
-    tends to write the same copy again."""
+def restate(
+    draft: Drafting, note: Note, lead: str, current: Sequence[Sentence], *, answers: bool = False
+) -> list[str]:
+    """One checked sentence restating ``note``; [] when no try passes, unless the note
+    ``answers`` the question (the framing gives its answer words), which then stays in its own
+    words. The first try is greedy; the others are sampled (seeded), since a greedy model given
+    its own copy back tends to write the same copy again."""
     claim = without_answer(note.summary)
     retry = ""
     schema: type[RestatedOut] = RestatedOut
@@ -158,6 +163,12 @@ def restate(draft: Drafting, note: Note, lead: str, current: Sequence[Sentence])
         draft.steps.append(Step("compose", "kept in the note's own words", note.id))
         _, share, text = min(faithful)
         draft.verbatim[text] = share
+        return [text]
+    if answers:  # the framing's answer rests on it: suite q030 said "its answer is not
+        # reliably" of a note whose every try was set aside, and no note it cited said so
+        text = angles.joined(lead, in_own_words(note), draft.proper)
+        draft.steps.append(Step("compose", f"{ANSWERS} ({why})", note.id))
+        draft.verbatim[text] = copied_share(text, note)
         return [text]
     draft.steps.append(Step("compose", f"left out: {why} ({TRIES} tries)", note.id))
     return []

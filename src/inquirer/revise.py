@@ -2,11 +2,12 @@
 sentence is rewritten from its cited notes, or dropped when the rewrite is empty, names a note
 by its id or still states a number the notes do not; what the reading pass found is repaired by
 dropping the part that trips a reader (a fragment, talk of the notes, a note id, a connective
-no note states, a repeated point, a paragraph off the question, a copied insight, a template
-next line); source summaries that drifted are restored from the notes; the sources are rebuilt
-from what the body still cites. Every change is recorded. A sentence in a note's own words is
-left, and named in the verdict: the composer tried to reword it, and a faithful copy beats a
-wrong paraphrase."""
+no note states, a sentence turning which way its notes go, a repeated point, a paragraph off the
+question, a copied insight, a template next line); a note whose answer the framing gives comes
+back in its own words when all its sentences were dropped; source summaries that drifted are
+restored from the notes; the sources are rebuilt from what the body still cites. Every change
+is recorded. A sentence in a note's own words is left, and named in the verdict: the composer
+tried to reword it, and a faithful copy beats a wrong paraphrase."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from .llm import LLM
 from .reading import META, insight_text
 from .types import Change, Finding, Line, Note, Paragraph, Sentence, SentenceCheck, Verdict
 from .verifier import note_document
-from .wording import content, tokens
+from .wording import content, in_own_words, tokens
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ class Reviser:
                 body.append(Paragraph(tuple(kept)))
         if not body:  # every sentence tripped: the line keeps its body, and the verdict says so
             return line, ()
+        body = _answer_kept(line, body, notes, changes)
         sources = sources_of(body, notes)
         for old, new in zip(line.sources, sources, strict=False):
             if old.note_id == new.note_id and old.summary != new.summary:
@@ -164,10 +166,33 @@ class Reviser:
         return Sentence(text, cites)
 
 
+def _answer_kept(
+    line: Line, body: list[Paragraph], notes: Mapping[str, Note], changes: list[Change]
+) -> list[Paragraph]:
+    """``body`` with the notes whose answer words the framing gives (angles.settled_answer)
+    still cited: one whose every sentence was dropped comes back first, in its own words (suite
+    q030 said "its answer is not reliably" after revision dropped the only sentence of the note
+    that said so)."""
+    if not line.answered:
+        return body
+    cited = list(dict.fromkeys(c for p in line.body for s in p.sentences for c in s.cites))
+    _, answering = angles.settled_answer(line.question, [notes[c] for c in cited if c in notes])
+    kept = {c for p in body for s in p.sentences for c in s.cites}
+    back = [Sentence(in_own_words(notes[c]), (c,)) for c in answering if c not in kept]
+    for sentence in back:
+        changes.append(Change(0, 0, "", sentence.text, RESTORED))
+    if not back:
+        return body
+    return [Paragraph((*back, *body[0].sentences)), *body[1:]]
+
+
+RESTORED = "restored in its note's own words: the framing gives its answer"
+
+
 # what the reading pass finds in a body sentence that dropping it repairs ("copied" is left:
 # see the module's docstring)
 DROPPED = frozenset(
-    {"fragment", "meta", "note_id", "connective", "repeated_point", "repeated_opener"}
+    {"fragment", "meta", "note_id", "misstated", "connective", "repeated_point", "repeated_opener"}
 )
 
 

@@ -131,6 +131,14 @@ def without_answer(summary: str) -> str:
     return summary[len(answer_lead(summary)) :].strip()
 
 
+def in_own_words(note: Note) -> str:
+    """The first sentence of ``note``'s finding (its summary without the answer words), as a
+    sentence of its own: what the line shows of a note it cannot do without when no reworded
+    sentence of it holds."""
+    first = (split_sentences(without_answer(note.summary)) or [note.summary.strip()])[0]
+    return first[:1].upper() + first[1:]
+
+
 def polarity(text: str) -> str:
     """'yes', 'no' or '' for an answer's opening words."""
     text = text.strip()
