@@ -1039,3 +1039,24 @@ def test_an_answer_with_no_answer_word_is_given_after_a_colon() -> None:
     assert answer_sentence("they collapse") == (
         "Where the corpus asks this directly, its answer is: they collapse."
     )
+
+
+def test_a_long_finding_is_restated_from_its_first_sentence_and_the_one_nearest_the_question(
+    settings: Settings, tmp_path: Path
+) -> None:
+    # suite q005 restated Tk-Instruct's lead over InstructGPT, not what the question asked
+    summary = (
+        "Wang et al. built a benchmark of 1,616 tasks with written instructions. Their model "
+        "beat a larger one by 9% on held-out tasks. Generalisation grew with the number of "
+        "training tasks and model size, not with instances per task."
+    )
+    question = "Does generalisation grow with the number of training tasks or instances per task?"
+    retriever, ev = one_note(settings, tmp_path, "tk", "What drives it?", summary, question)
+    llm = FakeLLM()
+    Composer(llm, retriever).compose(ev)
+    asked = next(m[-1]["content"] for name, m in llm.history if name == "RestatedOut")
+    said = asked.split(" says: ", 1)[1].splitlines()[0]
+    assert said == (
+        "Wang et al. built a benchmark of 1,616 tasks with written instructions. Generalisation "
+        "grew with the number of training tasks and model size, not with instances per task."
+    )

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import numpy as np
 from pydantic import BaseModel
 
 from . import angles, restatement
@@ -35,13 +36,14 @@ from .next_lines import propose
 from .reading import read_line
 from .retrieval import Retriever, SearchOptions
 from .types import Evidence, Finding, Line, Note, Paragraph, ReadNote, Sentence, SourceEntry, Step
-from .wording import content
+from .wording import content, split_sentences, without_answer
 
 # a restatement kept in its note's words with this share copied or more is a near-verbatim copy,
 # left out of a paragraph that has other findings (dev4: such sentences copied 0.89-0.98)
 VERBATIM = 0.75
 CENTRAL = 2  # the line's best-ranked notes, kept even as near-verbatim copies
 NEARBY_NOTES = 3  # the relevant notes a line the corpus does not answer shows, at most
+FOCUS_FROM = 3  # sentences of a finding from which its restatement is asked for two of them
 OnText = Callable[[str], None]
 
 
@@ -149,6 +151,7 @@ class Draft:
         self.body: list[Paragraph] = []
         self.steps: list[Step] = []  # what was set aside, and why
         self.verbatim: dict[str, float] = {}  # kept in the note's words: its copied share
+        self.claims: dict[str, str] = {}  # what each note's restatement is asked to say
         # the content words the notes hold: a question's word outside them is a subject the
         # notes do not speak of ("mixture-of-experts" asked of notes on dense scaling laws)
         self.held = content(" ".join(f"{n.title} {n.summary} {n.body}" for n in self.notes))
@@ -229,6 +232,24 @@ class Draft:
             detail = f"left out: a copy of its note ({copies[i]:.2f} of its words) beside others"
             self.steps.append(Step("compose", detail, sentences[i].cites[0]))
         return [s for i, s in enumerate(sentences) if i not in near]
+
+    def claim_of(self, note: Note) -> str:
+        """What a restatement of ``note`` is asked to say: its finding (the summary without its
+        answer words), or of a finding of FOCUS_FROM sentences or more, the first, which names
+        the study, and the later one nearest the question. Restating the whole, the 1.5B said
+        what came first: 14 of the 25 restatements of such notes in the suite's first lines left
+        out the sentence nearest the question (q005 gave Tk-Instruct's 9% lead over InstructGPT,
+        not that generalisation grew with tasks and model size rather than instances per task,
+        which the question asked)."""
+        if note.id not in self.claims:
+            claim = without_answer(note.summary)
+            sentences = split_sentences(claim)
+            if len(sentences) >= FOCUS_FROM:
+                vectors = self.retriever.embedder.embed([self.question, *sentences[1:]])
+                nearest = int(np.argmax(vectors[1:] @ vectors[0])) + 1
+                claim = f"{sentences[0]} {sentences[nearest]}"
+            self.claims[note.id] = claim
+        return self.claims[note.id]
 
     def restate(self, note: Note, lead: str, current: Sequence[Sentence]) -> list[str]:
         """One checked sentence restating ``note`` (restatement.py); [] when no try passes."""

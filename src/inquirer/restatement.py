@@ -29,7 +29,6 @@ from .wording import (
     note_sentences,
     split_sentences,
     tokens,
-    without_answer,
 )
 
 log = logging.getLogger(__name__)
@@ -122,6 +121,8 @@ class Drafting(Protocol):
         self, task: str, schema: type[BaseModel], max_tokens: int, sample: int = 0
     ) -> BaseModel | None: ...
 
+    def claim_of(self, note: Note) -> str: ...
+
     def body_findings(
         self, current: Sequence[Sentence], text: str, note_id: str
     ) -> list[Finding]: ...
@@ -134,7 +135,7 @@ def restate(
     ``answers`` the question (the framing gives its answer words), which then stays in its own
     words. The first try is greedy; the others are sampled (seeded), since a greedy model given
     its own copy back tends to write the same copy again."""
-    claim = without_answer(note.summary)
+    claim = draft.claim_of(note)
     retry = ""
     schema: type[RestatedOut] = RestatedOut
     faithful: list[tuple[bool, float, str]] = []  # whole and exact: setup?, copied, text
@@ -220,7 +221,7 @@ def problem(draft: Drafting, bare: str, text: str, note: Note, current: Sequence
     found = draft.body_findings(current, text, note.id)
     if found and not all(f.kind in FAITHFUL for f in found):
         return "it " + "; ".join(dict.fromkeys(f.detail for f in found))
-    if only_setup(bare, without_answer(note.summary)):
+    if only_setup(bare, draft.claim_of(note)):
         return f"{SETUP}: it says how the study was done, not what it found"
     if found:
         copied = [f for f in found if f.kind == "copied"] or found
