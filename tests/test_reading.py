@@ -292,10 +292,15 @@ def test_a_next_line_that_asks_of_a_model_it_does_not_name() -> None:
         "Why does the model perform so well with a limited amount of training examples?",
         "Why does the model trained with QLoRA keep its quality at 4 bits?",  # it names one
         "What limits the model's drive to follow instructions over its refusal training?",
+        "How much did the performance of the model improve compared to the larger models?",
     ]
     line = make_line(Q, [["QLoRA tunes a 65B model on one GPU."]], next_lines=nexts)
     found = [f for f in run(line, QLORA).findings if f.part == "next"]
-    assert [(f.kind, f.index) for f in found] == [("next_generic", 0), ("next_generic", 1)]
+    assert [(f.kind, f.index) for f in found] == [
+        ("next_generic", 0),
+        ("next_generic", 1),
+        ("next_generic", 4),
+    ]
     assert found[0].detail == "asks of a model or method it does not name"
 
 
@@ -375,6 +380,7 @@ def test_a_sentence_that_speaks_of_a_study_it_never_names_trips_a_reader() -> No
     for bad in (
         "The study used proxy-tuning to steer a large model at decoding time.",
         "Close to this, the authors found that tuned models stay calibrated.",
+        "After a few iterations, the method kept its quality at 4 bits.",  # suite q030
     ):
         (found,) = run(make_line(Q, [[bad]]), QLORA).findings
         assert found.kind == "fragment" and "which it never names" in found.detail

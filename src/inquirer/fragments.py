@@ -14,11 +14,13 @@ from .wording import ANSWER_WORD, TOKEN, answer_lead, note_sentences, tokens, wo
 OPENING = 6  # words of a sentence's opening looked for in the middle of a note's sentence
 DASHES = ("\u2014", "\u2013", " -")  # em dash, en dash, a spaced hyphen
 SENTENCE_END = re.compile(r"[.!?][\"')\]]*$")
-# "The study used proxy-tuning …" (dev8 q041), after a code-written lead or not
+# "The study used proxy-tuning …" (dev8 q041), "After a few iterations, the method outperformed
+# fine-tuning" (suite q030), after a code-written lead or not
 # ("The study by Zhao et al." and "the authors of the CoT-Control suite" name it)
 UNNAMED_STUDY = re.compile(
     r"^(?:[A-Z][a-z]+(?:\s+[a-z]+){0,4},\s+)?((?i:the|this|that|these)\s+"
-    r"(?:study|studies|paper|work|authors|researchers|experiments?))\b"
+    r"(?:study|studies|paper|work|authors|researchers|experiments?|method|approach|technique|"
+    r"framework|model|models))\b"
     r"(?!\s+(?:by|of|from|behind|in)\s)"
 )
 DANGLING = re.compile(r"^(?:it|they|this|these|those|which|and|but|or|so|while|whereas)\b", re.I)

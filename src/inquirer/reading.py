@@ -84,7 +84,8 @@ GENERIC_NEXT = re.compile(
 # perform so well with a limited amount of training examples?"; 3 of the 336 next lines the
 # committed runs and benchmarks made, each with no subject a reader could look up
 UNNAMED_NEXT = re.compile(
-    r"^(?:why (?:does|did|do)|what (?:limits|explains)|how much (?:does|did|do))\s+the\s+"
+    r"^(?:why (?:does|did|do)|what (?:limits|explains)|how much (?:does|did|do))\s+"
+    r"(?:the\s+\w+\s+of\s+)?the\s+"  # "the ability of the model" (2026-12-06, 2 more)
     r"(?:method|model|models|approach|technique|system|algorithm|framework|authors|researchers)"
     r"\b(?!')",
     re.IGNORECASE,
