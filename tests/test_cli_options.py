@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from inquirer.cli import cli, parse_years
+from inquirer.cli import cli
+from inquirer.cli_search import parse_years
 
 
 def _run(*args: str) -> tuple[int, str]:
