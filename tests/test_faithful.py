@@ -6,6 +6,7 @@ from __future__ import annotations
 from inquirer.directions import (
     crossed_trend,
     fused_contrast,
+    moved_against,
     unsaid_always,
     unsaid_comparison,
     unsaid_contrast,
@@ -304,3 +305,19 @@ def test_a_finding_set_against_another_its_note_does_not_name_is_named() -> None
     memory = "Models adopt a coherent passage, but with supporting evidence they keep their own."
     joined = "Models adopt a coherent passage; however, with supporting evidence they keep theirs."
     assert unsaid_contrast(joined, memory) == ""
+
+
+def test_a_verb_moving_a_thing_the_way_its_note_does_not_is_named() -> None:
+    # suite q031: the note's training with swapped passages improves generalisation
+    swapped = (
+        "Models often output the memorized answer; training with substituted passages reduces "
+        "this and improves out-of-distribution generalization by 4-7%."
+    )
+    wrong = "Relying on memory reduces out-of-distribution generalization by 4-7%."
+    assert moved_against(wrong, swapped) == "reduces"
+    assert moved_against("Training improves out-of-distribution generalization.", swapped) == ""
+    assert departure(wrong, swapped).startswith("it says 'reduces' of what its note moves")
+    # an error goes the other way to what it is the error of, and "without" moves nothing
+    rlcr = "RLCR cut calibration error sharply, without increasing inference cost."
+    assert moved_against("RLCR improved calibration.", rlcr) == ""
+    assert moved_against("It cut calibration error without increasing its cost.", rlcr) == ""
