@@ -54,6 +54,17 @@ CLAIMING = re.compile(
     r"underscoring|illustrating)\b.*$",
     re.I,
 )
+# a framing's clause on how it goes about it: "… in vision-language models by comparing the
+# performance of reverse-trained models with standard training models on tasks such as linking
+# faces to names" (suite q042, of notes that compare no such thing), "…, by analyzing the results
+# of various studies": 6 of the 71 framings of the committed runs since 2026-12-04, each a claim
+# about studies the line does not have
+BY_METHOD = re.compile(
+    r",?\s+(?:by|through)\s+(?:comparing|contrasting|analy[sz]ing|investigating|examining|"
+    r"studying|assessing|evaluating|exploring|looking at|reviewing|considering|discussing|"
+    r"identifying)\b.*$",
+    re.I,
+)
 EVIDENCED = re.compile(
     r",?\s+(?:as|which is|that is|this is)?\s*(?:evidenced|shown|demonstrated|supported|"
     r"suggested|highlighted|indicated|revealed)\s+by\s+(?:the\s+|various\s+|several\s+)*"
@@ -148,9 +159,10 @@ def framed(raw: str, question: str) -> str:
         if text.lower().startswith(echo.lower()):
             text = text[len(echo) :].lstrip(" ,:?")
     text = re.sub(rf"\s*\b{FRAMING_LEAD}\b\s*", " ", text).strip()
-    # "…, as evidenced by the findings of various studies on …", "…, showing that …": the
-    # framing frames; a clause that vouches for it or claims a finding is cut
-    cut = EVIDENCED.search(text) or CLAIMING.search(text)
+    # "…, as evidenced by the findings of various studies on …", "…, showing that …", "… by
+    # comparing …": the framing frames; a clause that vouches for it, claims a finding or says
+    # how studies went about it is cut
+    cut = EVIDENCED.search(text) or CLAIMING.search(text) or BY_METHOD.search(text)
     if not cut:
         return text
     kept = re.sub(r"(?:[\s,;]+(?:by|through|while|and|with|of))+$", "", text[: cut.start()])
