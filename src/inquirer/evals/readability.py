@@ -164,7 +164,9 @@ def section(systems: Mapping[str, Mapping[str, Any]]) -> list[str]:
         "The reading pass (reading.py) over every line as it was delivered: fragments (opening "
         "mid-sentence, with a note's answer words, or not a whole sentence), copied runs of "
         f"{RUN}+ words, insights that restate, repeated openers and points, sentences about the "
-        "notes, connectives the cited notes do not state, paragraphs off the question, answers "
+        "notes, sentences that turn which way their notes go (a negation, comparison, change, "
+        "contrast or 'always' the cited notes lack), connectives the cited notes do not state, "
+        "paragraphs off the question, answers "
         "that contradict the cited notes' own, and template, meta or title next lines.",
     ]
     for name, system in systems.items():
