@@ -21,10 +21,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
-
 from inquirer import corpus as corpus_mod
-from inquirer.composer import FOCUS_FROM, Composer, Draft
+from inquirer.composer import FOCUS_FROM, Composer, Draft, nearest_later
 from inquirer.config import load_settings
 from inquirer.embeddings import Embedder
 from inquirer.services import build_embedder, build_llm, build_retriever
@@ -55,10 +53,8 @@ def cases(run: Path, notes: dict[str, Note]) -> Iterator[tuple[str, list[ReadNot
 
 
 def nearest(embedder: Embedder, question: str, note: Note) -> str:
-    """The later sentence of ``note``'s finding nearest ``question``."""
-    later = split_sentences(without_answer(note.summary))[1:]
-    vectors = embedder.embed([question, *later])
-    return later[int(np.argmax(vectors[1:] @ vectors[0]))]
+    """The later sentence of ``note``'s finding nearest ``question``, as the composer picks it."""
+    return nearest_later(embedder, question, split_sentences(without_answer(note.summary)))
 
 
 def says(text: str, sentence: str) -> bool:

@@ -26,6 +26,7 @@ from pydantic import BaseModel
 
 from . import angles, restatement
 from .compose_prompt import shared_prompt
+from .embeddings import Embedder
 from .errors import UnfitOutput
 from .framing import answer_sentence, unanswered
 from .framing import write as framing_of
@@ -129,6 +130,12 @@ class Composer:
     ) -> list[str]:
         """The line's next inquiring lines (next_lines.py)."""
         return propose(self.llm, self.retriever, question, evidence, sources, steps)
+
+
+def nearest_later(embedder: Embedder, question: str, sentences: Sequence[str]) -> str:
+    """The sentence after the first of ``sentences`` nearest ``question`` by cosine."""
+    vectors = embedder.embed([question, *sentences[1:]])
+    return sentences[int(np.argmax(vectors[1:] @ vectors[0])) + 1]
 
 
 class Draft:
@@ -242,13 +249,12 @@ class Draft:
         not that generalisation grew with tasks and model size rather than instances per task,
         which the question asked)."""
         if note.id not in self.claims:
-            claim = without_answer(note.summary)
-            sentences = split_sentences(claim)
+            sentences = split_sentences(without_answer(note.summary))
             if len(sentences) >= FOCUS_FROM:
-                vectors = self.retriever.embedder.embed([self.question, *sentences[1:]])
-                nearest = int(np.argmax(vectors[1:] @ vectors[0])) + 1
-                claim = f"{sentences[0]} {sentences[nearest]}"
-            self.claims[note.id] = claim
+                nearest = nearest_later(self.retriever.embedder, self.question, sentences)
+                self.claims[note.id] = f"{sentences[0]} {nearest}"
+            else:
+                self.claims[note.id] = without_answer(note.summary)
         return self.claims[note.id]
 
     def restate(self, note: Note, lead: str, current: Sequence[Sentence]) -> list[str]:
