@@ -249,12 +249,12 @@ class Draft:
         not that generalisation grew with tasks and model size rather than instances per task,
         which the question asked)."""
         if note.id not in self.claims:
-            sentences = split_sentences(without_answer(note.summary))
+            claim = without_answer(note.summary)
+            sentences = split_sentences(claim)
             if len(sentences) >= FOCUS_FROM:
                 nearest = nearest_later(self.retriever.embedder, self.question, sentences)
-                self.claims[note.id] = f"{sentences[0]} {nearest}"
-            else:
-                self.claims[note.id] = without_answer(note.summary)
+                claim = f"{sentences[0]} {nearest}"
+            self.claims[note.id] = claim
         return self.claims[note.id]
 
     def restate(self, note: Note, lead: str, current: Sequence[Sentence]) -> list[str]:
